@@ -1,0 +1,128 @@
+"""The `claims` command line: a thin layer over `pipeline.batch`, `pipeline.evaluate` and friends."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import click
+
+from . import __version__
+from .errors import ClaimsError
+from .ingest import parse_date
+from .runner import DEFAULT_MODEL
+
+
+def _check_date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ClaimsError as err:
+        raise click.BadParameter(err.message) from None
+
+
+def _report_error(debug: bool):
+    def report(err: ClaimsError) -> None:
+        click.echo(f"error: {err.path or '-'}: [{err.stage}] {err.message}", err=True)
+        if debug and getattr(err, "traceback", None):
+            click.echo(err.traceback, err=True)
+
+    return report
+
+
+def run_options(f):
+    """Options shared by `run` and every stage verb."""
+    opts = [
+        click.argument("paths", nargs=-1, required=True),
+        click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+                     help="JSONL file to write (resumed if it exists; see --no-resume)."),
+        click.option("--date", callback=_check_date, help="Publication date YYYY[-MM[-DD]] for every input "
+                     "(overrides metadata); relative dates such as 'last October' resolve against it."),
+        click.option("--model", default=DEFAULT_MODEL, show_default=True,
+                     help="Installed spaCy pipeline to use."),
+        click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
+                     help="Processes for nlp.pipe."),
+        click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1)),
+        click.option("--no-resume", is_flag=True, help="Start OUT afresh instead of skipping articles already done."),
+        click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary."),
+        click.option("--debug", is_flag=True, help="Show tracebacks of failures."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def _run(stage: str, paths, output, date, model, workers, batch_size, no_resume, fail_fast, quiet, debug,
+         corrections=None):
+    from .batch import process
+
+    # Input warnings (e.g. a cp1252 fallback) are one plain line on stderr each.
+    warnings.formatwarning = lambda msg, *a, **k: f"warning: {msg}\n"
+    warnings.simplefilter("ignore" if quiet else "always", UserWarning)
+    try:
+        summary = process(list(paths), output, stage=stage, model=model, date=date, workers=workers,
+                          batch_size=batch_size, fail_fast=fail_fast, resume=not no_resume, quiet=quiet,
+                          corrections=corrections, on_error=_report_error(debug))
+    except ClaimsError as err:
+        if debug:
+            raise
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    if not quiet:
+        click.echo(summary.format())
+    sys.exit(1 if summary.errors else 0)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="claims")
+def cli():
+    """Who said what, about which treaty, and when.
+
+    Reads news articles (.txt, .html, .jsonl; folders recursively) and writes one JSONL record per
+    article: segments, speakers, attributed quotes (direct and indirect) and treaty mentions with
+    dated events. Start with `claims run corpus/ -o out/claims.jsonl`.
+    """
+
+
+@cli.command()
+@run_options
+@click.option("--corrections", type=click.Path(exists=True, dir_okay=False),
+              help="Reviewed corrections (claims review import) to apply to the new records.")
+def run(paths, output, date, model, workers, batch_size, no_resume, fail_fast, quiet, debug, corrections):
+    """Run every stage over PATHS into OUTPUT (one spaCy pass per article)."""
+    _run("run", paths, output, date, model, workers, batch_size, no_resume, fail_fast, quiet, debug, corrections)
+
+
+def _stage_command(stage: str, doc: str):
+    @run_options
+    def command(paths, output, date, model, workers, batch_size, no_resume, fail_fast, quiet, debug):
+        _run(stage, paths, output, date, model, workers, batch_size, no_resume, fail_fast, quiet, debug)
+
+    command.__doc__ = doc
+    return cli.command(name=stage)(command)
+
+
+_stage_command("segment", "Stage 1-2: paragraphs (title, byline, body, boilerplate) and sentences.\n\n"
+               "PATHS may be articles or records; a record's corrected fields are kept.")
+_stage_command("speakers", "Stages up to speakers: speaker mentions linked to canonical names.\n\n"
+               "Feed it the output of `claims segment` (corrected or not) or raw articles.")
+_stage_command("quotes", "Stages up to quotes: direct and indirect quotes with speaker and cue.\n\n"
+               "Feed it the output of `claims speakers` (corrected or not) or raw articles.")
+_stage_command("treaties", "All stages: treaty mentions linked to the base, with dates and events.\n\n"
+               "Feed it the output of `claims quotes` (corrected or not) or raw articles.")
+
+
+@cli.command()
+def schema():
+    """Print the JSON Schema of the record format."""
+    import json
+
+    from .record import schema as record_schema
+
+    click.echo(json.dumps(record_schema(), indent=2))
+
+
+def main() -> None:  # pragma: no cover
+    cli()

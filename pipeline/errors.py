@@ -1,0 +1,62 @@
+"""Numbered error and warning messages, kept in one place (as spaCy does in `spacy/errors.py`).
+
+Each input failure becomes a `ClaimsError` whose `stage` says where it happened; the runner turns it
+into one line on stderr and one record in `OUT.errors.jsonl`, and goes on with the other inputs.
+"""
+
+from __future__ import annotations
+
+
+class Errors:
+    E001 = "no such file or directory"
+    E002 = "the file is empty"
+    E003 = "the file looks binary (it holds NUL or control bytes), not text"
+    E004 = "cannot decode the file as UTF-8, cp1252 or latin-1"
+    E005 = "line {line}: not valid JSON ({detail})"
+    E006 = "line {line}: the record has no 'text' string"
+    E007 = "metadata sidecar {sidecar} is not a JSON object ({detail})"
+    E008 = "bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD"
+    E009 = "cannot load spaCy pipeline {name!r}: it is not installed (pip install it, or pick another with --model)"
+    E010 = "corrections file {path}: line {line} is not valid JSON ({detail})"
+    E011 = "cannot write {path}: {detail}"
+    E012 = "the HTML holds no article text that could be extracted"
+    E013 = "unsupported file type {suffix!r} (use .txt, .html or .jsonl)"
+    E014 = "record line {line}: {detail}"
+    E015 = "the article failed in stage {stage}: {detail}"
+
+
+class Warnings:
+    W001 = "{path}: not valid UTF-8, read as {encoding}"
+    W002 = "{path}: text changed since review; kept {kept} of {total} corrections whose text still matches"
+
+
+class ClaimsError(Exception):
+    """An input that cannot be processed. `stage` names the pipeline stage that refused it."""
+
+    def __init__(self, message: str, *, path: str = "", stage: str = "ingest", code: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.stage = stage
+        self.code = code
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{where}{self.message}"
+
+    def to_record(self) -> dict:
+        """The error as one line of `OUT.errors.jsonl`."""
+        return {
+            "path": self.path,
+            "stage": self.stage,
+            "error_type": self.code or type(self).__name__,
+            "message": self.message,
+        }
+
+
+class InputError(ClaimsError):
+    """The input file itself is unusable (missing, empty, binary, malformed)."""
+
+
+class ModelError(ClaimsError):
+    """The spaCy pipeline cannot be loaded."""

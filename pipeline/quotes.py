@@ -1,0 +1,421 @@
+"""Stage 4, quotes: attributed quotations, direct and indirect, each with its speaker and cue.
+
+Direct quotes are found from quotation marks (curly, straight, « », „ “, ‘ ’) paragraph by paragraph.
+A quotation left unclosed is closed at the end of its clause and never runs into the next paragraph,
+except by the convention of a quote that goes on in the next paragraph (which re-opens with a mark).
+
+Each quote is attributed by the first rule that applies, in this order (the rule is kept in `how`):
+1. `dialogue`: a paragraph that opens with `Name:` and a quotation (`Putin: “Good,”`).
+2. `cue`: a verb of saying outside the quotation in its sentence, nearest first; its subject, else the
+   `according to X` of the sentence, else the subject it shares with the verb it depends on.
+3. `paragraph`: an earlier quote of the same paragraph ("… symmetrical,” including by “suspending”").
+4. `introduced`: the previous paragraph ended in a colon or an introducer ("adding:", "saying").
+5. `continued`: a paragraph that opens with a quotation (or a list item) continues the last speaker
+   named with a cue, if that was within the two paragraphs before.
+6. `subject`: a speaker mention that is the subject of the sentence (`Russia’s Defense Ministry “proposed…”`).
+7. `recent`: the last speaker named with a cue in the three paragraphs before.
+
+Indirect speech is `X said (that) Y`, `Y, X said` and `according to X, Y`; its content is the
+reported clause, cut before a dash, a quotation or a trailing "adding".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from .extensions import guarded
+from .knowledge import Knowledge, load_knowledge
+from .speakers import SUBJECT_DEPS, normalise_name
+
+DOUBLE_OPENERS = {"“": "”", "«": "»", "„": "“”", '"': '"', "‹": "›"}
+SINGLE_OPENERS = {"‘": "’", "‚": "‘’"}
+ALL_MARKS = set("“”«»„\"‹›‘’‚")
+DIALOGUE = re.compile(r"^(?P<name>[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3})\s*:\s*[“\"«„]")
+LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[-•*–])\s+")
+DASH = re.compile(r"\s[–—]\s|\s--\s")
+SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"(]|\s*$)")
+
+
+@dataclass
+class QuoteSpan:
+    start: int
+    end: int
+    closed: bool
+
+
+def _is_word_start(text: str, i: int, lo: int) -> bool:
+    return i == lo or text[i - 1].isspace() or text[i - 1] in "([{—–-/:;,"
+
+
+def find_quote_spans(text: str, lo: int, hi: int, clause_end, next_opens_quote: bool) -> list[QuoteSpan]:
+    """Quotations within text[lo:hi] (one paragraph). `clause_end(start)` closes an unclosed one."""
+    spans: list[QuoteSpan] = []
+    i = lo
+    while i < hi:
+        ch = text[i]
+        if ch in DOUBLE_OPENERS and (ch != '"' or _is_word_start(text, i, lo) or i + 1 < hi and text[i + 1].isalnum()):
+            closers = DOUBLE_OPENERS[ch]
+            j, reopened = i + 1, None
+            while j < hi:
+                if text[j] in closers:
+                    break
+                if text[j] == ch:  # the same opening mark again: the first quotation was never closed
+                    reopened = j
+                    break
+                j += 1
+            if j < hi and reopened is None:
+                spans.append(QuoteSpan(i, j + 1, True))
+                i = j + 1
+                continue
+            if reopened is None and i == lo and next_opens_quote:
+                end = hi  # a quote that goes on in the next paragraph, by convention left open
+            else:
+                end = min(clause_end(i), reopened if reopened is not None else hi)
+            end = len(text[:end].rstrip())
+            if end > i + 1:
+                spans.append(QuoteSpan(i, end, False))
+            i = max(end, i + 1)
+            continue
+        if ch in SINGLE_OPENERS and _is_word_start(text, i, lo):
+            closers = SINGLE_OPENERS[ch]
+            j = i + 1
+            while j < hi:
+                # A closing single mark ends the quote unless a letter follows (an apostrophe).
+                if text[j] in closers and (j + 1 >= hi or not text[j + 1].isalpha()) and not text[j - 1].isspace():
+                    break
+                j += 1
+            if j < hi and j > i + 2:
+                spans.append(QuoteSpan(i, j + 1, True))
+                i = j + 1
+                continue
+        i += 1
+    return spans
+
+
+@dataclass
+class Attribution:
+    speaker: dict | None
+    cue: dict | None
+    how: str
+    strong: bool
+
+
+class QuoteFinder:
+    """Finds quotations and reported speech in body paragraphs and attributes them."""
+
+    def __init__(self, knowledge: Knowledge):
+        self.kb = knowledge
+
+    # ----- helpers over tokens -------------------------------------------------------------------
+    def is_cue(self, token: Token) -> bool:
+        lemma = token.lemma_.lower()
+        if token.pos_ not in ("VERB", "AUX") and token.tag_ not in ("VBD", "VBZ", "VBG", "VBN", "VBP", "VB"):
+            return False
+        if lemma not in self.kb.cue_verbs:
+            return False
+        if lemma in self.kb.clause_only_cues:
+            return any(c.dep_ in ("ccomp", "xcomp") for c in token.children)
+        return True
+
+    @staticmethod
+    def according_to(sent: Span) -> Token | None:
+        """The X of an `according to X` in the sentence."""
+        for t in sent:
+            if t.lower_ == "according":
+                for to in t.children:
+                    if to.lower_ == "to":
+                        for obj in to.children:
+                            if obj.dep_ == "pobj":
+                                return obj
+                nxt = t.nbor(1) if t.i + 1 < len(t.doc) else None
+                if nxt is not None and nxt.lower_ == "to" and nxt.i + 1 < len(t.doc):
+                    return t.doc[nxt.i + 1]
+        return None
+
+    def mention_for(self, doc: Doc, token: Token) -> dict | None:
+        """The speaker mention covering `token`, else one built from its noun phrase."""
+        for m in doc._.speaker_mentions or []:
+            if m["start"] <= token.idx < m["end"]:
+                return {"name": m["name"], "start": m["start"], "end": m["end"], "text": m["text"],
+                        "known": m["how"] != "unresolved"}
+        if token.pos_ not in ("PROPN", "NOUN", "PRON"):
+            return None
+        left = token.left_edge
+        # Keep the phrase to the left (determiners, titles, compounds); drop relative clauses etc.
+        span = doc[left.i : token.i + 1]
+        while len(span) > 1 and (span[0].is_punct or span[0].text in ALL_MARKS):
+            span = span[1:]
+        return {"name": normalise_name(span), "start": span.start_char, "end": span.end_char, "text": span.text,
+                "known": False}
+
+    def speaker_of_cue(self, doc: Doc, cue: Token, sent: Span) -> dict | None:
+        """Who says what `cue` introduces."""
+        for child in cue.children:
+            if child.dep_ in SUBJECT_DEPS:
+                if child.lower_ in ("it", "this", "that", "which", "there"):
+                    return None
+                return self.mention_for(doc, child)
+        acc = self.according_to(sent)
+        if acc is not None:
+            return self.mention_for(doc, acc)
+        # "Putin agreed, saying …": share the subject of the verb this one depends on.
+        head = cue
+        while head.dep_ in ("advcl", "xcomp", "conj", "ccomp", "dep") and head.head is not head:
+            head = head.head
+            for child in head.children:
+                if child.dep_ in SUBJECT_DEPS:
+                    m = self.mention_for(doc, child)
+                    return m if m and m["known"] else None
+        # "… ,” said Lavrov": an inverted subject parsed as an object or modifier.
+        for t in doc[cue.i + 1 : min(cue.i + 4, sent.end)]:
+            if t.pos_ in ("PROPN", "PRON") or t.ent_type_ in ("PERSON", "ORG"):
+                return self.mention_for(doc, t)
+        return None
+
+    @staticmethod
+    def _token_span(token: Token) -> dict:
+        return {"start": token.idx, "end": token.idx + len(token), "text": token.text}
+
+    def cues_outside(self, sent: Span, inside) -> list[Token]:
+        """Cue tokens of `sent` that are not within a quotation (incl. `according`)."""
+        out = []
+        for t in sent:
+            if inside(t.idx):
+                continue
+            if self.is_cue(t) or (t.lower_ == "according" and t.i + 1 < len(t.doc) and t.nbor(1).lower_ == "to"):
+                out.append(t)
+        return out
+
+    # ----- direct quotes ---------------------------------------------------------------------------
+    def clause_end(self, doc: Doc, hi: int):
+        """A function closing an unclosed quotation at the end of its clause within the paragraph."""
+
+        def close(start: int) -> int:
+            span = doc.char_span(start, hi, alignment_mode="expand")
+            if span is not None:
+                toks = list(span)
+                for k, t in enumerate(toks[1:], 1):
+                    if t.text in (",", ";", ":", "–", "—"):
+                        nxt = toks[k + 1 : k + 4]
+                        if any(n.lemma_.lower() in self.kb.cue_verbs or n.lower_ in self.kb.introducers for n in nxt):
+                            return t.idx
+            m = SENTENCE_END.search(doc.text, start + 1, hi)
+            return m.end() if m else hi
+
+        return close
+
+    def attribute_direct(self, doc: Doc, par_spans, quotes_by_par) -> list[dict]:
+        """Attribute every direct quote, paragraph by paragraph, carrying speakers across paragraphs."""
+        results = []
+        carry: Attribution | None = None
+        last_strong: tuple[Attribution, int] | None = None
+        text = doc.text
+        for p, (a, b) in enumerate(par_spans):
+            qspans = quotes_by_par[p]
+            inside = lambda i, qs=qspans: any(q.start <= i < q.end for q in qs)  # noqa: E731
+            par_text = text[a:b]
+            dialogue = DIALOGUE.match(par_text)
+            prev: Attribution | None = None
+            for q in qspans:
+                att = None
+                if dialogue:
+                    tok = doc.char_span(a, a + len(dialogue.group("name")), alignment_mode="expand")
+                    spk = self.mention_for(doc, tok.root) if tok is not None else None
+                    colon = a + par_text.index(":")
+                    att = Attribution(spk, {"start": colon, "end": colon + 1, "text": ":"}, "dialogue", True)
+                if att is None:
+                    att = self.attribute_by_cue(doc, q, inside)
+                if att is None and prev is not None:
+                    att = Attribution(prev.speaker, prev.cue, "paragraph", prev.strong)
+                if att is None and carry is not None:
+                    att = Attribution(carry.speaker, carry.cue, "introduced", True)
+                opens = q.start == a or LIST_ITEM.match(par_text) is not None
+                if att is None and opens and last_strong and p - last_strong[1] <= 2:
+                    att = Attribution(last_strong[0].speaker, None, "continued", True)
+                if att is None:
+                    att = self.attribute_by_subject(doc, q, inside)
+                if att is None and last_strong and p - last_strong[1] <= 3:
+                    att = Attribution(last_strong[0].speaker, None, "recent", False)
+                if att is None:
+                    att = Attribution(None, None, "none", False)
+                if att.strong and att.speaker:
+                    last_strong = (att, p)
+                prev = att if att.speaker else prev
+                results.append({"start": q.start, "end": q.end, "closed": q.closed, "att": att})
+            carry = self.introduced_speaker(doc, a, b, inside)
+        return results
+
+    def attribute_by_cue(self, doc: Doc, q: QuoteSpan, inside) -> Attribution | None:
+        span = doc.char_span(q.start, q.end, alignment_mode="expand")
+        if span is None:
+            return None
+        sents = {span[0].sent, span[-1].sent}
+        cues = []
+        for sent in sents:
+            for c in self.cues_outside(sent, inside):
+                dist = min(abs(c.i - span.start), abs(c.i - (span.end - 1)))
+                cues.append((dist, c.i, c, sent))
+        for _, _, cue, sent in sorted(cues, key=lambda x: (x[0], x[1])):
+            if cue.lower_ == "according":
+                obj = self.according_to(sent)
+                spk = self.mention_for(doc, obj) if obj is not None else None
+                cue_span = {"start": cue.idx, "end": cue.nbor(1).idx + len(cue.nbor(1)), "text": "according to"}
+            else:
+                spk = self.speaker_of_cue(doc, cue, sent)
+                cue_span = self._token_span(cue)
+            if spk:
+                return Attribution(spk, cue_span, "cue", True)
+        return None
+
+    def attribute_by_subject(self, doc: Doc, q: QuoteSpan, inside) -> Attribution | None:
+        span = doc.char_span(q.start, q.end, alignment_mode="expand")
+        if span is None:
+            return None
+        for t in span[0].sent:
+            if t.dep_ in SUBJECT_DEPS and not inside(t.idx) and t.idx < q.start:
+                m = self.mention_for(doc, t)
+                if m and m["known"]:
+                    return Attribution(m, None, "subject", False)
+        return None
+
+    def introduced_speaker(self, doc: Doc, a: int, b: int, inside) -> Attribution | None:
+        """The speaker a paragraph hands on to the next one when it ends in "adding:" or "saying"."""
+        tail = doc.text[a:b].rstrip()
+        words = re.findall(r"[\w’']+", tail[-40:].lower())
+        if not (tail.endswith(":") or (words and words[-1] in self.kb.introducers)):
+            return None
+        span = doc.char_span(a, b, alignment_mode="expand")
+        if span is None:
+            return None
+        last = span[-1].sent
+        cues = [t for t in self.cues_outside(last, inside) if t.lower_ != "according"]
+        for cue in reversed(cues):
+            spk = self.speaker_of_cue(doc, cue, last)
+            if spk:
+                return Attribution(spk, self._token_span(cue), "introduced", True)
+        acc = self.according_to(last)
+        if acc is not None:
+            spk = self.mention_for(doc, acc)
+            return Attribution(spk, None, "introduced", True) if spk else None
+        for t in last:
+            if t.dep_ in SUBJECT_DEPS and not inside(t.idx):
+                m = self.mention_for(doc, t)
+                if m and m["known"]:
+                    return Attribution(m, None, "introduced", True)
+        return None
+
+    # ----- indirect speech -------------------------------------------------------------------------
+    def cut_clause(self, doc: Doc, start: int, end: int, quotes: list[dict]) -> tuple[int, int] | None:
+        """Trim reported content: stop before a dash, a quotation or a trailing "…, adding"."""
+        text = doc.text
+        stop = end
+        m = DASH.search(text, start, end)
+        if m:
+            stop = min(stop, m.start())
+        for q in quotes:
+            if start <= q["start"] < stop:
+                stop = q["start"]
+        span = doc.char_span(start, stop, alignment_mode="expand")
+        if span is not None:
+            for t in span:
+                if t.text in (",", ";") and t.i + 1 < len(doc):
+                    nxt = doc[t.i + 1]
+                    if nxt.lower_ in self.kb.introducers and nxt.tag_ in ("VBG", "VBD", "VBZ"):
+                        stop = min(stop, t.idx)
+                        break
+        body = text[start:stop]
+        stop = start + len(body.rstrip(" \n,;:.–—-“”\"‘’"))
+        lead = len(text[start:stop]) - len(text[start:stop].lstrip(" ,“\"‘"))
+        start += lead
+        if stop <= start or len(text[start:stop].split()) < 3:
+            return None
+        return start, stop
+
+    def find_indirect(self, doc: Doc, body_pars, direct: list[dict]) -> list[dict]:
+        """Reported speech outside quotation marks: ccomp of a cue verb, and `according to X, Y`."""
+        found = []
+
+        def inside_direct(i: int) -> bool:
+            return any(q["start"] <= i < q["end"] for q in direct)
+
+        for a, b in body_pars:
+            span = doc.char_span(a, b, alignment_mode="expand")
+            if span is None:
+                continue
+            for sent in span.sents:
+                acc = self.according_to(sent)
+                if acc is not None and not inside_direct(acc.idx):
+                    # Content: the clause after the comma that follows X.
+                    comma = next((t for t in sent if t.i > acc.i and t.text == ","), None)
+                    if comma is not None:
+                        cut = self.cut_clause(doc, comma.idx + 1, sent.end_char, direct)
+                        spk = self.mention_for(doc, acc)
+                        if cut and spk:
+                            according = next(t for t in sent if t.lower_ == "according")
+                            found.append(self._indirect(cut, spk, {"start": according.idx,
+                                                                    "end": according.nbor(1).idx + 2,
+                                                                    "text": "according to"}, "according"))
+                for cue in self.cues_outside(sent, inside_direct):
+                    if cue.lower_ == "according":
+                        continue
+                    comp = next((c for c in cue.children if c.dep_ == "ccomp" and not inside_direct(c.idx)), None)
+                    if comp is None:
+                        continue
+                    spk = self.speaker_of_cue(doc, cue, sent)
+                    if spk is None:
+                        continue
+                    left = comp.left_edge
+                    if left.lower_ == "that" and left.dep_ == "mark":
+                        left = doc[left.i + 1]
+                    cut = self.cut_clause(doc, left.idx, comp.right_edge.idx + len(comp.right_edge), direct)
+                    if cut and not any(inside_direct(i) for i in range(cut[0], cut[1])):
+                        found.append(self._indirect(cut, spk, self._token_span(cue), "cue"))
+        # One attribution per content span.
+        seen, out = set(), []
+        for item in found:
+            key = (item["start"], item["end"])
+            if key not in seen:
+                seen.add(key)
+                out.append(item)
+        return out
+
+    @staticmethod
+    def _indirect(cut: tuple[int, int], speaker: dict, cue: dict, how: str) -> dict:
+        return {"start": cut[0], "end": cut[1], "kind": "indirect", "closed": True,
+                "att": Attribution(speaker, cue, how, True)}
+
+    # ----- the component -----------------------------------------------------------------------------
+    @guarded("quotes")
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.quotes is not None:
+            return doc
+        body = [(s["start"], s["end"]) for s in doc._.segments or [] if s["kind"] == "body"]
+        text = doc.text
+        quotes_by_par = []
+        for k, (a, b) in enumerate(body):
+            nxt = body[k + 1][0] if k + 1 < len(body) else None
+            next_opens = nxt is not None and text[nxt] in DOUBLE_OPENERS
+            quotes_by_par.append(find_quote_spans(text, a, b, self.clause_end(doc, b), next_opens))
+        direct = self.attribute_direct(doc, body, quotes_by_par)
+        for q in direct:
+            q["kind"] = "direct"
+        indirect = self.find_indirect(doc, body, direct)
+        quotes = []
+        for q in sorted(direct + indirect, key=lambda q: (q["start"], q["end"])):
+            att: Attribution = q.pop("att")
+            speaker = None
+            if att.speaker:
+                speaker = {k: att.speaker[k] for k in ("name", "start", "end", "text")}
+            quotes.append({**q, "speaker": speaker, "cue": att.cue, "how": att.how})
+        doc._.quotes = quotes
+        return doc
+
+
+@Language.factory("claims_quotes", assigns=["doc._.quotes"], requires=["doc._.speaker_mentions", "doc._.segments"])
+def make_quote_finder(nlp: Language, name: str) -> QuoteFinder:
+    """Factory for the quotes stage."""
+    return QuoteFinder(load_knowledge())
