@@ -26,6 +26,9 @@ WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 MODIFIER_DEPS = {"nummod", "compound", "amod", "npadvmod", "nmod", "poss"}
 FUTURE_TAGS = {"VBZ", "VBP", "VB"}
+TIME_PREPOSITIONS = {"in", "since", "by", "until", "till", "before", "after", "from", "beyond", "through", "on"}
+# How many words back a time adjunct looks for its event word.
+ADJUNCT_REACH = 12
 
 
 def publication_day(meta_date: str | None) -> date | None:
@@ -108,7 +111,7 @@ def find_dates(doc: Doc, today: date | None, lo: int = 0, hi: int | None = None)
     for m in YEAR.finditer(doc.text, lo, hi):
         if not any(d["start"] <= m.start() < d["end"] for d in out):
             tok = doc.char_span(m.start(), m.end())
-            if tok is not None and tok[0].like_num and tok[0].pos_ in ("NUM", "PROPN", "NOUN"):
+            if tok is not None and tok[0].like_num:
                 out.append({"value": m.group(1), "start": m.start(), "end": m.end(), "text": m.group(1)})
     return sorted(out, key=lambda d: d["start"])
 
@@ -144,6 +147,25 @@ class TreatyDateLinker:
                 return True
         return head.tag_ == "VBZ"
 
+    def _event_before(self, span: Span, mention_tokens: set[int]) -> tuple[str | None, Token | None]:
+        """"agreed on by Obama … in 2010": a time adjunct dates the nearest event word before it.
+
+        Read in word order, because the parser often hangs such an adjunct on the wrong verb.
+        """
+        first = span[0]
+        if first.i == 0 or first.nbor(-1).lower_ not in TIME_PREPOSITIONS:
+            return None, None
+        sent = first.sent
+        for t in reversed(span.doc[max(sent.start, first.i - ADJUNCT_REACH) : first.i - 1]):
+            if t.text in (",", ";", ":", "–", "—", "“", "”") or t.i in mention_tokens:
+                if t.i in mention_tokens:
+                    continue
+                break
+            ev = self.event_of(t)
+            if ev:
+                return ev, t
+        return None, None
+
     def _event_near(self, token: Token, mention_tokens: set[int]) -> tuple[str | None, Token | None]:
         """Walk up from a date's token to the verb or event noun that governs it."""
         node = token
@@ -165,8 +187,7 @@ class TreatyDateLinker:
                     ev = self.event_of(t)
                     if ev:
                         return ev, node
-                if node.dep_ not in ("pobj", "dobj", "nsubj", "nsubjpass", "attr", "appos"):
-                    return None, None
+                return None, None
             if node.head is node:
                 return "unspecified", node
             node = node.head
@@ -194,14 +215,19 @@ class TreatyDateLinker:
                 continue
             token = span.root
             target, event = None, None
-            for m in in_sent:
-                mspan = doc.char_span(m["start"], m["end"], alignment_mode="expand")
-                if token.dep_ in MODIFIER_DEPS and token.head.i in range(mspan.start, mspan.end):
+            # "the landmark 1970 Nuclear Non-Proliferation Treaty": a date inside the name's modifiers.
+            node = token
+            while node.dep_ in MODIFIER_DEPS and node.head is not node:
+                node = node.head
+                m = next((m for m in in_sent if m["start"] <= node.idx < m["end"]), None)
+                if m is not None:
                     target, event = m, self.known_event(m["treaty"], d["value"])
                     break
             if target is None:
                 mention_tokens = {t.i for m in in_sent for t in doc.char_span(m["start"], m["end"], alignment_mode="expand")}
-                event, anchor = self._event_near(token, mention_tokens)
+                event, anchor = self._event_before(span, mention_tokens)
+                if event is None:
+                    event, anchor = self._event_near(token, mention_tokens)
                 if event is None:
                     continue
                 target = min(in_sent, key=lambda m: abs(doc.char_span(m["start"], m["end"], alignment_mode="expand").root.i

@@ -102,7 +102,7 @@ def read_sidecar(path: Path) -> dict:
     try:
         meta = json.loads(sidecar.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as err:
-        raise InputError(Errors.E007.format(sidecar=sidecar.name, detail=err), path=str(path), code="BadMetadata")
+        raise InputError(Errors.E007.format(sidecar=sidecar.name, detail=err), path=str(path), code="BadMetadata") from err
     if not isinstance(meta, dict):
         raise InputError(Errors.E007.format(sidecar=sidecar.name, detail="not an object"), path=str(path),
                          code="BadMetadata")

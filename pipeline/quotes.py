@@ -30,6 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from .extensions import guarded
 from .knowledge import Knowledge, load_knowledge
 from .speakers import SUBJECT_DEPS, normalise_name
+from .treaties import find_named_mentions
 
 DOUBLE_OPENERS = {"“": "”", "«": "»", "„": "“”", '"': '"', "‹": "›"}
 SINGLE_OPENERS = {"‘": "’", "‚": "‘’"}
@@ -227,6 +228,9 @@ class QuoteFinder:
                     spk = self.mention_for(doc, tok.root) if tok is not None else None
                     colon = a + par_text.index(":")
                     att = Attribution(spk, {"start": colon, "end": colon + 1, "text": ":"}, "dialogue", True)
+                if att is None and carry is not None and q.start == a:
+                    # "…, adding:" then a quoted paragraph: the introducer names its speaker.
+                    att = Attribution(carry.speaker, carry.cue, "introduced", True)
                 if att is None:
                     att = self.attribute_by_cue(doc, q, inside)
                 if att is None and prev is not None:
@@ -365,23 +369,43 @@ class QuoteFinder:
                     comp = next((c for c in cue.children if c.dep_ == "ccomp" and not inside_direct(c.idx)), None)
                     if comp is None:
                         continue
-                    spk = self.speaker_of_cue(doc, cue, sent)
-                    if spk is None:
+                    left, right = comp.left_edge, comp.right_edge
+                    # A clause holding a quotation is attributed through the quotation itself.
+                    if any(inside_direct(t.idx) for t in doc[left.i : right.i + 1]):
                         continue
-                    left = comp.left_edge
+                    # "If this occurs, …, he asked": a fronted condition is not what was said.
+                    if left.lower_ in ("if", "when", "as", "while", "because") and comp.i < cue.i:
+                        continue
+                    spk = self.speaker_of_cue(doc, cue, sent)
+                    if spk is None or not self.can_speak(doc, spk):
+                        continue
                     if left.lower_ == "that" and left.dep_ == "mark":
                         left = doc[left.i + 1]
-                    cut = self.cut_clause(doc, left.idx, comp.right_edge.idx + len(comp.right_edge), direct)
-                    if cut and not any(inside_direct(i) for i in range(cut[0], cut[1])):
+                    cut = self.cut_clause(doc, left.idx, right.idx + len(right), direct)
+                    if cut:
                         found.append(self._indirect(cut, spk, self._token_span(cue), "cue"))
-        # One attribution per content span.
-        seen, out = set(), []
+        # One attribution per content: drop repeats and clauses nested in a larger reported clause.
+        found.sort(key=lambda q: (q["start"], -q["end"]))
+        out: list[dict] = []
         for item in found:
-            key = (item["start"], item["end"])
-            if key not in seen:
-                seen.add(key)
-                out.append(item)
+            if any(o["start"] <= item["start"] and item["end"] <= o["end"] for o in out):
+                continue
+            out.append(item)
         return out
+
+    def can_speak(self, doc: Doc, speaker: dict) -> bool:
+        """Is this mention a plausible source: a known speaker, a name, or a source noun ("officials")?"""
+        if speaker.get("known"):
+            return True
+        span = doc.char_span(speaker["start"], speaker["end"], alignment_mode="expand")
+        if span is None:
+            return False
+        if find_named_mentions(span.text, self.kb):
+            return False  # "New START agreed …": a treaty does not speak
+        head = span.root
+        if head.pos_ == "PRON":
+            return head.lower_ in ("i", "we", "you", "he", "she", "they")
+        return head.pos_ == "PROPN" or head.lemma_.lower() in self.kb.source_nouns
 
     @staticmethod
     def _indirect(cut: tuple[int, int], speaker: dict, cue: dict, how: str) -> dict:

@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .extensions import guarded
 from .knowledge import Knowledge, load_knowledge, read_yaml
+from .treaties import find_named_mentions
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organisation", "NORP": "organisation", "GPE": "organisation"}
@@ -111,6 +112,9 @@ class SpeakerMentionFinder:
             kind = ENTITY_KINDS.get(ent.label_)
             if kind is None or taken & set(range(ent.start, ent.end)):
                 continue
+            # "New START" tagged ORG is a treaty, not a speaker.
+            if find_named_mentions(ent.text, self.knowledge):
+                continue
             # GPE and NORP entities speak only as the subject of a verb ("Russia said ...").
             if ent.label_ in ("GPE", "NORP") and ent.root.dep_ not in SUBJECT_DEPS:
                 continue
@@ -179,13 +183,14 @@ def author_name(doc: Doc) -> str:
 
 
 def tag_sentence_speakers(doc: Doc) -> list[dict]:
-    """Tag every body sentence: the quote's speaker when quoted material fills most of it, else the author.
+    """Tag every body sentence: the quoted speaker for a sentence inside a quotation, else the author.
 
-    Before the quote stage has run, sentences come back with `speaker` None.
+    A sentence that only holds a quotation in part is the author's narration; the quote's own span
+    carries its speaker. Before the quote stage has run, sentences come back with `speaker` None.
     """
     body = [s for s in doc._.segments or [] if s["kind"] == "body"]
     tagged = doc._.quotes is not None
-    quotes = [q for q in doc._.quotes or [] if q.get("speaker")]
+    quotes = [q for q in doc._.quotes or [] if q.get("speaker") and q.get("kind") != "indirect"]
     out = []
     for sent in doc.sents:
         text = sent.text
@@ -194,11 +199,12 @@ def tag_sentence_speakers(doc: Doc) -> list[dict]:
         if b <= a or not any(s["start"] <= a < s["end"] for s in body):
             continue
         name = author_name(doc)
-        best = 0
         for q in quotes:
-            covered = max(0, min(b, q["end"]) - max(a, q["start"]))
-            if covered > best and covered * 2 > (b - a):
-                best, name = covered, q["speaker"]["name"]
+            # Inside the quotation, give or take the marks and punctuation at its edges.
+            outside = doc.text[a : max(a, q["start"])] + doc.text[min(b, q["end"]) : b]
+            if q["start"] < b and q["end"] > a and not outside.strip(" \n“”\"'‘’.,;:!?"):
+                name = q["speaker"]["name"]
+                break
         out.append({"start": a, "end": b, "speaker": {"name": name} if tagged else None})
     return out
 

@@ -38,7 +38,7 @@ ROMAN_PAIR = re.compile(r"\b(?P<base>(?:[A-Z][\w-]*\s+){1,5})Treaties\s+(?P<n1>I
 def _flexible(alias: str) -> str:
     """A regex for an alias that tolerates hyphen/space variants and both apostrophes."""
     parts = re.split(r"[\s-]+", alias.strip())
-    body = r"[\s-]+".join(re.escape(p).replace("’", "['’]").replace("'", "['’]") for p in parts)
+    body = r"[\s-]+".join(re.sub(r"['’]", "['’]", re.escape(p)) for p in parts)
     return r"(?<![\w-])" + body + r"(?![\w-])"
 
 
@@ -49,7 +49,9 @@ def _compiled(kb_id: int) -> tuple[list[tuple[re.Pattern, str, str]], list[re.Pa
     alias_to_id: dict[str, str] = {}
     for t in kb.treaties:
         for alias in {t.name, *t.aliases}:
-            patterns.append((re.compile(_flexible(alias), re.IGNORECASE), t.id, "name"))
+            # An alias with an acronym in it ("New START") keeps its case: "a new start" is no treaty.
+            flags = 0 if re.search(r"\b[A-Z]{2,}\b", alias) else re.IGNORECASE
+            patterns.append((re.compile(_flexible(alias), flags), t.id, "name"))
             alias_to_id[" ".join(alias.lower().split())] = t.id
         for abbr in t.abbreviations:
             patterns.append((re.compile(r"(?<![\w-])" + re.escape(abbr) + r"(?![\w-])"), t.id, "abbreviation"))
