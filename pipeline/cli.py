@@ -114,6 +114,39 @@ _stage_command("treaties", "All stages: treaty mentions linked to the base, with
                "Feed it the output of `claims quotes` (corrected or not) or raw articles.")
 
 
+@cli.command(name="eval")
+@click.argument("gold", type=click.Path(exists=True))
+@click.argument("pred", type=click.Path(exists=True, dir_okay=False))
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
+              help="PolNeAR metadata.tsv (picks the first annotator); found beside GOLD when omitted.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def evaluate_command(gold, pred, metadata, as_json):
+    """Score a run PRED against human annotations GOLD.
+
+    GOLD is a brat folder (PolNeAR layout `text/` + `attributions/`, or flat `.txt` + `.ann` pairs as
+    brat and INCEpTION export them) or a corrections store from `claims review import`. Prints
+    precision, recall and F1 of content (overlap and exact), source and end to end, for all
+    attributions and the quoted and unquoted subsets.
+    """
+    import json
+    from pathlib import Path
+
+    if Path(gold).is_file():
+        from .review.corrections import format_corrections_table, score_against_corrections
+
+        result = score_against_corrections(gold, pred)
+        click.echo(json.dumps(result, indent=2) if as_json else format_corrections_table(result))
+        return
+    from .brat import load_gold
+    from .evaluate import format_table, load_predictions, score_attributions
+
+    try:
+        result = score_attributions(load_gold(gold, metadata), load_predictions(pred))
+    except (OSError, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(json.dumps(result, indent=2) if as_json else format_table(result))
+
+
 @cli.command()
 def schema():
     """Print the JSON Schema of the record format."""
@@ -122,6 +155,23 @@ def schema():
     from .record import schema as record_schema
 
     click.echo(json.dumps(record_schema(), indent=2))
+
+
+def _register_feature_commands() -> None:
+    """Add the commands of feature packages (review loop, report) that are present in this build."""
+    import importlib
+
+    for module, name in (("pipeline.review.cli", "review"), ("pipeline.report", "report")):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as err:
+            if not module.startswith(err.name or "?"):
+                raise
+            continue
+        cli.add_command(getattr(mod, name))
+
+
+_register_feature_commands()
 
 
 def main() -> None:  # pragma: no cover

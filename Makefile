@@ -1,0 +1,54 @@
+# claims: `make run` installs into .venv if needed and runs the main job; `make test` runs the tests.
+# One target per stage of work; real files as prerequisites, so nothing is redone without cause.
+
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+POLNEAR ?= ../shared/polnear
+OUT     ?= out/claims.jsonl
+STAMP   := $(VENV)/.installed
+
+.PHONY: install run test lint format eval bench cues clean help
+
+help:
+	@echo "make run    - install if needed, then annotate corpus/ into $(OUT) and print a summary"
+	@echo "make test   - run the test suite (installs first if needed)"
+	@echo "make lint   - ruff check and format check"
+	@echo "make eval   - score attribution on PolNeAR dev ($(POLNEAR)/dev)"
+	@echo "make bench  - speed and memory figures"
+	@echo "make cues   - re-mine models/cues.yml from PolNeAR train"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p $(dir $(OUT))
+	$(BIN)/claims run corpus/ -o $(OUT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/ruff format --check pipeline tests
+
+format: $(STAMP)
+	$(BIN)/ruff format pipeline tests
+
+cues: $(STAMP)
+	$(BIN)/python -m pipeline.mine_cues $(POLNEAR)/train -o models/cues.yml
+
+out/polnear-dev.jsonl: $(STAMP) $(wildcard pipeline/*.py) $(wildcard models/*.yml)
+	@mkdir -p out
+	$(BIN)/claims run $(POLNEAR)/dev/text -o $@ --no-resume --quiet || true
+
+eval: out/polnear-dev.jsonl
+	$(BIN)/claims eval $(POLNEAR)/dev out/polnear-dev.jsonl
+
+clean:
+	rm -rf out build *.egg-info
