@@ -150,8 +150,15 @@ class QuoteFinder:
         span = doc[left.i : token.i + 1]
         while len(span) > 1 and (span[0].is_punct or span[0].text in ALL_MARKS):
             span = span[1:]
-        return {"name": normalise_name(span), "start": span.start_char, "end": span.end_char, "text": span.text,
-                "known": False}
+        name = normalise_name(span)
+        if token.pos_ == "PROPN" and " " not in name:
+            # A surname the entity recogniser missed: the full name used for it elsewhere.
+            full = next((m["name"] for m in doc._.speaker_mentions or []
+                         if m["kind"] == "person" and m["name"].split()[-1] == name), None)
+            if full:
+                return {"name": full, "start": span.start_char, "end": span.end_char, "text": span.text,
+                        "known": True}
+        return {"name": name, "start": span.start_char, "end": span.end_char, "text": span.text, "known": False}
 
     def speaker_of_cue(self, doc: Doc, cue: Token, sent: Span) -> dict | None:
         """Who says what `cue` introduces."""
@@ -176,6 +183,12 @@ class QuoteFinder:
             if t.pos_ in ("PROPN", "PRON") or t.ent_type_ in ("PERSON", "ORG"):
                 return self.mention_for(doc, t)
         return None
+
+    @staticmethod
+    def _according_span(according: Token) -> dict:
+        to = according.nbor(1)
+        start, end = according.idx, to.idx + len(to)
+        return {"start": start, "end": end, "text": according.doc.text[start:end]}
 
     @staticmethod
     def _token_span(token: Token) -> dict:
@@ -267,7 +280,7 @@ class QuoteFinder:
             if cue.lower_ == "according":
                 obj = self.according_to(sent)
                 spk = self.mention_for(doc, obj) if obj is not None else None
-                cue_span = {"start": cue.idx, "end": cue.nbor(1).idx + len(cue.nbor(1)), "text": "according to"}
+                cue_span = self._according_span(cue)
             else:
                 spk = self.speaker_of_cue(doc, cue, sent)
                 cue_span = self._token_span(cue)
@@ -360,9 +373,7 @@ class QuoteFinder:
                         spk = self.mention_for(doc, acc)
                         if cut and spk:
                             according = next(t for t in sent if t.lower_ == "according")
-                            found.append(self._indirect(cut, spk, {"start": according.idx,
-                                                                    "end": according.nbor(1).idx + 2,
-                                                                    "text": "according to"}, "according"))
+                            found.append(self._indirect(cut, spk, self._according_span(according), "according"))
                 for cue in self.cues_outside(sent, inside_direct):
                     if cue.lower_ == "according":
                         continue

@@ -44,7 +44,7 @@ def _looks_like_title(par: str, meta_title: str | None) -> bool:
     norm = " ".join(par.split()).lower()
     if meta_title:
         return norm == " ".join(str(meta_title).split()).lower()
-    return len(par) < 250 and len(par.split()) <= 30 and not re.search(r"[.!?:\"”]$", par)
+    return len(par) < 250 and len(par.split()) <= 30 and not re.search(r"[.!?:\"”“»]$", par)
 
 
 def find_segments(text: str, meta: dict | None = None) -> list[dict]:
@@ -53,7 +53,8 @@ def find_segments(text: str, meta: dict | None = None) -> list[dict]:
     pats = _patterns()
     spans = split_paragraphs(text)
     kinds = ["body"] * len(spans)
-    if spans and _looks_like_title(text[spans[0][0] : spans[0][1]], meta.get("title")):
+    # A text of one paragraph is all body: a headline needs something under it.
+    if len(spans) > 1 and _looks_like_title(text[spans[0][0] : spans[0][1]], meta.get("title")):
         kinds[0] = "title"
     for i, (a, b) in enumerate(spans[:4]):
         par = text[a:b]
@@ -62,7 +63,7 @@ def find_segments(text: str, meta: dict | None = None) -> list[dict]:
     tail_from = None
     for i, (a, b) in enumerate(spans):
         par = text[a:b]
-        if a >= len(text) / 2 and any(p.search(par) for p in pats["tail_starts"]):
+        if i >= 2 and any(p.search(par) for p in pats["tail_starts"]):
             tail_from = i
             break
         if any(p.search(par) for p in pats["paragraphs"]):

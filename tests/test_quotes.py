@@ -1,0 +1,121 @@
+"""Quote stage: (text, expected) pairs of one or two sentences, negatives included."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.quotes import find_quote_spans
+
+pytestmark = pytest.mark.model
+
+
+def quotes_of(record, kind=None):
+    return [
+        (q["text"], (q["speaker"] or {}).get("name"), q["kind"])
+        for q in record["quotes"]
+        if kind is None or q["kind"] == kind
+    ]
+
+
+@pytest.mark.parametrize(
+    "text,quote,speaker",
+    [
+        ("“We will respond in kind,” Lavrov said.", "“We will respond in kind,”", "Sergey Lavrov"),
+        ('"We will respond in kind," Lavrov said.', '"We will respond in kind,"', "Sergey Lavrov"),
+        ("«We will respond in kind», said Sergei Lavrov.", "«We will respond in kind»", "Sergey Lavrov"),
+        ("Putin said: „This is a violation.“", "„This is a violation.“", "Vladimir Putin"),
+        ("“(T)his is an outright violation of the treaty,” Putin stressed.",
+         "“(T)his is an outright violation of the treaty,”", "Vladimir Putin"),
+        ("The minister called it “a gross violation,” Shoigu said.", "“a gross violation,”", "Sergey Shoigu"),
+        ("Putin: “Good,” and the meeting ended.", "“Good,”", "Vladimir Putin"),
+    ],
+)
+def test_quotes_direct_quote_has_speaker(annotate, text, quote, speaker):
+    found = quotes_of(annotate(text), "direct")
+    assert (quote, speaker, "direct") in found
+
+
+def test_quotes_interrupted_quote_keeps_speaker(annotate):
+    rec = annotate("“We did everything,” Lavrov said, “to save the treaty.”")
+    names = {n for _, n, k in quotes_of(rec) if k == "direct"}
+    assert names == {"Sergey Lavrov"}
+
+
+def test_quotes_continuation_after_adding(annotate):
+    text = (
+        "The treaty collapsed because of “the unwillingness of the United States,” Lavrov explained, adding:\n\n"
+        "“In 2007, we made another gesture of good will.”\n\n"
+        "“All we hear are groundless ultimatums.”"
+    )
+    found = quotes_of(annotate(text), "direct")
+    assert [n for _, n, _ in found] == ["Sergey Lavrov"] * 3
+
+
+def test_quotes_unclosed_quote_closes_at_clause_and_keeps_next_paragraph_out(annotate):
+    text = (
+        "He asked them to talk only if the US is “ready to engage in dialogue,” and “the entire world, adding:\n\n"
+        "Moscow will not deploy the weapons first."
+    )
+    rec = annotate(text)
+    texts = [q for q, _, k in quotes_of(rec) if k == "direct"]
+    assert "“the entire world" in texts
+    assert all("Moscow" not in q for q in texts)
+
+
+def test_quotes_dialogue_lines(annotate):
+    rec = annotate("Putin: “This should not entail any increases.”\n\nShoigu: “Yes.”")
+    assert [(q, n) for q, n, _ in quotes_of(rec)] == [
+        ("“This should not entail any increases.”", "Vladimir Putin"),
+        ("“Yes.”", "Sergey Shoigu"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text,content,speaker",
+    [
+        ("According to Lavrov, the US deployed illegal missiles in Romania.",
+         "the US deployed illegal missiles in Romania", "Sergey Lavrov"),
+        ("Defense Minister Shoigu explained that the violations have been going on for years.",
+         "the violations have been going on for years", "Sergey Shoigu"),
+        ("The missiles are being produced in America, Lavrov explained.",
+         "The missiles are being produced in America", "Sergey Lavrov"),
+    ],
+)
+def test_quotes_indirect_speech(annotate, text, content, speaker):
+    assert (content, speaker, "indirect") in quotes_of(annotate(text), "indirect")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No evidence suggests otherwise.",
+        "The weather was fine and the talks went on for hours.",
+        "It’s nothing new, ongoing for the past 20 years or longer.",
+    ],
+)
+def test_quotes_narration_has_no_quotes(annotate, text):
+    assert annotate(text)["quotes"] == []
+
+
+def test_quotes_nothing_from_boilerplate(annotate):
+    text = (
+        "Lavrov said the talks failed.\n\nThe talks went on.\n\nNote to readers: please share.\n\n"
+        "His new book is titled “Flashpoint in Ukraine: US Drive for Hegemony.”"
+    )
+    rec = annotate(text)
+    boiler = min(s["start"] for s in rec["segments"] if s["kind"] == "boilerplate")
+    assert all(q["start"] < boiler for q in rec["quotes"])
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("He said “yes” and left.", ["“yes”"]),
+        ("It was the ‘rogue state’ label.", ["‘rogue state’"]),
+        ("It isn’t the leaders’ view.", []),
+        ('She said "fine" and "good".', ['"fine"', '"good"']),
+    ],
+)
+def test_quotes_find_quote_spans_marks(text, expected):
+    spans = find_quote_spans(text, 0, len(text), lambda start: len(text), False)
+    assert [text[s.start : s.end] for s in spans] == expected
