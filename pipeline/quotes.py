@@ -32,13 +32,22 @@ from .knowledge import Knowledge, load_knowledge
 from .speakers import SUBJECT_DEPS, normalise_name
 from .treaties import find_named_mentions
 
-DOUBLE_OPENERS = {"“": "”", "«": "»", "„": "“”", '"': '"', "‹": "›"}
+# Double quotation marks. A mark that opens, one that closes, and ones that do either (straight
+# quotes, and the doubled apostrophes of wire and NYT copy: ''like this'').
+DOUBLE_MARK = re.compile(r"''|``|[“”«»„\"‹›]")
+OPENS = {"“": "”\"", "«": "»", "„": "“”", "‹": "›", "``": "''\"", '"': '"”', "''": "''"}
+AMBIGUOUS = {'"', "''"}
 SINGLE_OPENERS = {"‘": "’", "‚": "‘’"}
 ALL_MARKS = set("“”«»„\"‹›‘’‚")
-DIALOGUE = re.compile(r"^(?P<name>[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3})\s*:\s*[“\"«„]")
+DIALOGUE = re.compile(r"^(?P<name>[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3})\s*:\s*(?:[“\"«„]|'')")
 LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[-•*–])\s+")
 DASH = re.compile(r"\s[–—]\s|\s--\s")
 SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"(]|\s*$)")
+# Prepositions that may hang on a cue inside an interrupted quotation ("said in an interview").
+CUE_PREPOSITIONS = {"in", "on", "at", "during", "after", "before", "to", "from", "with", "via", "by"}
+# A reported clause less than this share of which is quoted is one mixed attribution.
+MIXED_SHARE = 0.5
+PARAGRAPH_OPENS_QUOTE = re.compile(r"^(?:''|``|[“«„\"‘])")
 
 
 @dataclass
@@ -46,55 +55,70 @@ class QuoteSpan:
     start: int
     end: int
     closed: bool
+    # Left open at the paragraph's end because the next paragraph goes on with the same quotation.
+    continues: bool = False
 
 
 def _is_word_start(text: str, i: int, lo: int) -> bool:
     return i == lo or text[i - 1].isspace() or text[i - 1] in "([{—–-/:;,"
 
 
-def find_quote_spans(text: str, lo: int, hi: int, clause_end, next_opens_quote: bool) -> list[QuoteSpan]:
-    """Quotations within text[lo:hi] (one paragraph). `clause_end(start)` closes an unclosed one."""
-    spans: list[QuoteSpan] = []
+def _single_quotes(text: str, lo: int, hi: int, taken: list[QuoteSpan]) -> list[QuoteSpan]:
+    """‘Single-quoted’ spans outside double quotations; an apostrophe (a letter follows) never closes."""
+    spans = []
     i = lo
     while i < hi:
-        ch = text[i]
-        if ch in DOUBLE_OPENERS and (ch != '"' or _is_word_start(text, i, lo) or i + 1 < hi and text[i + 1].isalnum()):
-            closers = DOUBLE_OPENERS[ch]
-            j, reopened = i + 1, None
-            while j < hi:
-                if text[j] in closers:
-                    break
-                if text[j] == ch:  # the same opening mark again: the first quotation was never closed
-                    reopened = j
-                    break
-                j += 1
-            if j < hi and reopened is None:
-                spans.append(QuoteSpan(i, j + 1, True))
-                i = j + 1
-                continue
-            if reopened is None and i == lo and next_opens_quote:
-                end = hi  # a quote that goes on in the next paragraph, by convention left open
-            else:
-                end = min(clause_end(i), reopened if reopened is not None else hi)
-            end = len(text[:end].rstrip())
-            if end > i + 1:
-                spans.append(QuoteSpan(i, end, False))
-            i = max(end, i + 1)
-            continue
-        if ch in SINGLE_OPENERS and _is_word_start(text, i, lo):
-            closers = SINGLE_OPENERS[ch]
+        if text[i] in SINGLE_OPENERS and _is_word_start(text, i, lo) and not any(q.start <= i < q.end for q in taken):
+            closers = SINGLE_OPENERS[text[i]]
             j = i + 1
-            while j < hi:
-                # A closing single mark ends the quote unless a letter follows (an apostrophe).
-                if text[j] in closers and (j + 1 >= hi or not text[j + 1].isalpha()) and not text[j - 1].isspace():
-                    break
+            while j < hi and not (
+                text[j] in closers and (j + 1 >= hi or not text[j + 1].isalpha()) and not text[j - 1].isspace()
+            ):
                 j += 1
-            if j < hi and j > i + 2:
+            if i + 2 < j < hi:
                 spans.append(QuoteSpan(i, j + 1, True))
                 i = j + 1
                 continue
         i += 1
     return spans
+
+
+def find_quote_spans(text: str, lo: int, hi: int, clause_end, next_opens_quote: bool) -> list[QuoteSpan]:
+    """Quotations within text[lo:hi] (one paragraph). `clause_end(start)` closes an unclosed one.
+
+    Marks are paired left to right. An opening mark met again before any closing one means the first
+    quotation was never closed: it is closed at the end of its clause. A quotation still open at the
+    paragraph's end runs to the end of the paragraph when the next paragraph opens with a quotation
+    mark (the convention for a quote that goes on), else it is closed at the end of its clause.
+    """
+    spans: list[QuoteSpan] = []
+
+    def close_unclosed(start: int, limit: int) -> None:
+        end = len(text[: min(clause_end(start), limit)].rstrip())
+        if end > start + 1:
+            spans.append(QuoteSpan(start, end, False))
+
+    open_at, open_mark = None, ""
+    for m in DOUBLE_MARK.finditer(text, lo, hi):
+        mark, i = m.group(), m.start()
+        if open_at is None:
+            word_start = _is_word_start(text, i, lo) or (m.end() < hi and text[m.end()].isalnum())
+            if mark in OPENS and (mark not in AMBIGUOUS or word_start):
+                open_at, open_mark = i, mark
+            continue
+        if mark in OPENS[open_mark] or (open_mark in AMBIGUOUS and mark in "”''"):
+            spans.append(QuoteSpan(open_at, m.end(), True))
+            open_at = None
+        elif mark == open_mark and mark not in AMBIGUOUS:
+            close_unclosed(open_at, i)
+            open_at = i
+    if open_at is not None:
+        if next_opens_quote:
+            spans.append(QuoteSpan(open_at, len(text[:hi].rstrip()), False, continues=True))
+        else:
+            close_unclosed(open_at, hi)
+    spans += _single_quotes(text, lo, hi, spans)
+    return sorted(spans, key=lambda q: q.start)
 
 
 @dataclass
@@ -234,6 +258,7 @@ class QuoteFinder:
             par_text = text[a:b]
             dialogue = DIALOGUE.match(par_text)
             prev: Attribution | None = None
+            prev_sent = None
             for q in qspans:
                 att = None
                 if dialogue:
@@ -247,7 +272,10 @@ class QuoteFinder:
                 if att is None:
                     att = self.attribute_by_cue(doc, q, inside)
                 if att is None and prev is not None:
-                    att = Attribution(prev.speaker, prev.cue, "paragraph", prev.strong)
+                    # The same sentence as the quote before it ("…,” including by “suspending”") is
+                    # surely the same speaker; elsewhere in the paragraph only probably.
+                    same = prev_sent is not None and self._sentence_start(doc, q.start) == prev_sent
+                    att = Attribution(prev.speaker, prev.cue, "sentence" if same else "paragraph", prev.strong)
                 if att is None and carry is not None:
                     att = Attribution(carry.speaker, carry.cue, "introduced", True)
                 opens = q.start == a or LIST_ITEM.match(par_text) is not None
@@ -261,10 +289,65 @@ class QuoteFinder:
                     att = Attribution(None, None, "none", False)
                 if att.strong and att.speaker:
                     last_strong = (att, p)
-                prev = att if att.speaker else prev
-                results.append({"start": q.start, "end": q.end, "closed": q.closed, "att": att})
+                if att.speaker:
+                    prev, prev_sent = att, self._sentence_start(doc, q.end - 1)
+                results.append({"start": q.start, "end": q.end, "closed": q.closed, "att": att, "par": p,
+                                "continues": q.continues})
             carry = self.introduced_speaker(doc, a, b, inside)
         return results
+
+    @staticmethod
+    def _sentence_start(doc: Doc, char: int) -> int | None:
+        span = doc.char_span(char, char + 1, alignment_mode="expand")
+        return span[0].sent.start_char if span is not None and len(span) else None
+
+    def is_cue_clause(self, doc: Doc, start: int, end: int) -> bool:
+        """Is text[start:end] nothing but punctuation or a cue clause (", Lavrov said, ")?"""
+        if not doc.text[start:end].strip(" \n,.;:—–-"):
+            return True
+        span = doc.char_span(start, end, alignment_mode="contract")
+        if span is None or not len(span):
+            return False
+        words = {t.i for t in span if not t.is_punct and not t.is_space}
+        for cue in (doc[i] for i in words if self.is_cue(doc[i])):
+            allowed = {cue.i}
+            for child in cue.children:
+                # The speaker with its apposition, and small words on the verb ("also", "told
+                # reporters", "said in an interview on Tuesday"); not a clause or "despite …".
+                if child.dep_ in SUBJECT_DEPS | {"advmod", "aux", "neg", "npadvmod", "prt", "dobj", "dative"} or (
+                    child.dep_ == "prep" and child.lower_ in CUE_PREPOSITIONS
+                ):
+                    allowed |= {t.i for t in child.subtree}
+            if words <= allowed:
+                return True
+        return False
+
+    def merge_interrupted(self, doc: Doc, body, direct: list[dict]) -> list[dict]:
+        """One attribution for a quotation interrupted by its cue ("“A,” he said, “B.”"), or one that
+        goes on into the next paragraph: the quote runs from the first mark to the last."""
+        out: list[dict] = []
+        for q in direct:
+            last = out[-1] if out else None
+            if last is not None:
+                spk_a, spk_b = last["att"].speaker, q["att"].speaker
+                same = spk_a and spk_b and spk_a["name"] == spk_b["name"]
+                goes_on = last["continues"] and q["par"] == last["par"] + 1 and q["start"] == body[q["par"]][0]
+                interrupted = same and q["par"] == last["par"] and self.is_cue_clause(doc, last["end"], q["start"])
+                if goes_on or interrupted:
+                    keep = last["att"] if last["att"].speaker else q["att"]
+                    if keep.how not in ("cue", "dialogue") and q["att"].how in ("cue", "dialogue"):
+                        keep = q["att"]
+                    last.update(end=q["end"], closed=q["closed"], continues=q["continues"], par=q["par"], att=keep)
+                    continue
+            out.append(q)
+        return out
+
+    @staticmethod
+    def is_scare_quote(doc: Doc, q: dict) -> bool:
+        """A word or two in quotation marks with no speaker to speak it: a title or a scare quote."""
+        inner = doc.text[q["start"] : q["end"]].strip(" “”\"'‘’«»„")
+        weak = q["att"].how in ("none", "recent", "subject", "paragraph")
+        return weak and len(inner.split()) <= 3 and not re.search(r"[.!?,]$", inner)
 
     def attribute_by_cue(self, doc: Doc, q: QuoteSpan, inside) -> Attribution | None:
         span = doc.char_span(q.start, q.end, alignment_mode="expand")
@@ -381,8 +464,8 @@ class QuoteFinder:
                     if comp is None:
                         continue
                     left, right = comp.left_edge, comp.right_edge
-                    # A clause holding a quotation is attributed through the quotation itself.
-                    if any(inside_direct(t.idx) for t in doc[left.i : right.i + 1]):
+                    kind = self.clause_kind(doc, left.idx, right.idx + len(right), direct)
+                    if kind is None:
                         continue
                     # "If this occurs, …, he asked": a fronted condition is not what was said.
                     if left.lower_ in ("if", "when", "as", "while", "because") and comp.i < cue.i:
@@ -392,9 +475,9 @@ class QuoteFinder:
                         continue
                     if left.lower_ == "that" and left.dep_ == "mark":
                         left = doc[left.i + 1]
-                    cut = self.cut_clause(doc, left.idx, right.idx + len(right), direct)
+                    cut = self.cut_clause(doc, left.idx, right.idx + len(right), direct if kind == "indirect" else [])
                     if cut:
-                        found.append(self._indirect(cut, spk, self._token_span(cue), "cue"))
+                        found.append(self._indirect(cut, spk, self._token_span(cue), "cue", kind))
         # One attribution per content: drop repeats and clauses nested in a larger reported clause.
         found.sort(key=lambda q: (q["start"], -q["end"]))
         out: list[dict] = []
@@ -419,9 +502,23 @@ class QuoteFinder:
         return head.pos_ == "PROPN" or head.lemma_.lower() in self.kb.source_nouns
 
     @staticmethod
-    def _indirect(cut: tuple[int, int], speaker: dict, cue: dict, how: str) -> dict:
-        return {"start": cut[0], "end": cut[1], "kind": "indirect", "closed": True,
+    def _indirect(cut: tuple[int, int], speaker: dict, cue: dict, how: str, kind: str = "indirect") -> dict:
+        return {"start": cut[0], "end": cut[1], "kind": kind, "closed": True,
                 "att": Attribution(speaker, cue, how, True)}
+
+    @staticmethod
+    def clause_kind(doc: Doc, start: int, end: int, direct: list[dict]) -> str | None:
+        """How a reported clause relates to the quotations in it: none (indirect), a little of it
+        quoted (mixed), or mostly quoted (None: the quotation carries the attribution)."""
+        inside = [q for q in direct if q["start"] < end and q["end"] > start]
+        if not inside:
+            return "indirect"
+        if any(q["start"] < start or q["end"] > end for q in inside):
+            return None
+        text = doc.text
+        quoted = sum(len("".join(text[q["start"] : q["end"]].split())) for q in inside)
+        whole = len("".join(text[start:end].split())) or 1
+        return "mixed" if quoted / whole < MIXED_SHARE else None
 
     # ----- the component -----------------------------------------------------------------------------
     @guarded("quotes")
@@ -433,14 +530,21 @@ class QuoteFinder:
         quotes_by_par = []
         for k, (a, b) in enumerate(body):
             nxt = body[k + 1][0] if k + 1 < len(body) else None
-            next_opens = nxt is not None and text[nxt] in DOUBLE_OPENERS
+            next_opens = nxt is not None and PARAGRAPH_OPENS_QUOTE.match(text, nxt) is not None
             quotes_by_par.append(find_quote_spans(text, a, b, self.clause_end(doc, b), next_opens))
         direct = self.attribute_direct(doc, body, quotes_by_par)
+        direct = [q for q in self.merge_interrupted(doc, body, direct) if not self.is_scare_quote(doc, q)]
         for q in direct:
             q["kind"] = "direct"
         indirect = self.find_indirect(doc, body, direct)
+        # A reported clause that holds a short quotation ("said it was “absolutely clear” that …") is
+        # one mixed attribution: the quotation inside it is not reported a second time.
+        mixed = [q for q in indirect if q["kind"] == "mixed"]
+        direct = [d for d in direct if not any(m["start"] <= d["start"] and d["end"] <= m["end"] for m in mixed)]
         quotes = []
         for q in sorted(direct + indirect, key=lambda q: (q["start"], q["end"])):
+            q.pop("par", None)
+            q.pop("continues", None)
             att: Attribution = q.pop("att")
             speaker = None
             if att.speaker:
