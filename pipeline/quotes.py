@@ -43,6 +43,8 @@ DIALOGUE = re.compile(r"^(?P<name>[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3})\
 LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[-•*–])\s+")
 DASH = re.compile(r"\s[–—]\s|\s--\s")
 SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"(]|\s*$)")
+# Pronouns that can stand for a source ("who said …" names the source by its relative pronoun).
+SPEAKING_PRONOUNS = {"i", "we", "you", "he", "she", "they", "who", "one", "someone", "anyone", "everyone"}
 # Prepositions that may hang on a cue inside an interrupted quotation ("said in an interview").
 CUE_PREPOSITIONS = {"in", "on", "at", "during", "after", "before", "to", "from", "with", "via", "by"}
 # A reported clause less than this share of which is quoted is one mixed attribution.
@@ -167,8 +169,13 @@ class QuoteFinder:
             if m["start"] <= token.idx < m["end"]:
                 return {"name": m["name"], "start": m["start"], "end": m["end"], "text": m["text"],
                         "known": m["how"] != "unresolved"}
-        if token.pos_ not in ("PROPN", "NOUN", "PRON"):
+        if token.pos_ not in ("PROPN", "NOUN", "PRON", "NUM"):
             return None
+        if token.lower_ in ("who", "that") and token.head.dep_ == "relcl" and token.head.head is not token.head:
+            # "voters who said …": the source is named by "who", and is the voters.
+            named = self.mention_for(doc, token.head.head)
+            return {"name": named["name"] if named else token.text, "start": token.idx,
+                    "end": token.idx + len(token), "text": token.text, "known": bool(named and named["known"])}
         left = token.left_edge
         # Keep the phrase to the left (determiners, titles, compounds); drop relative clauses etc.
         span = doc[left.i : token.i + 1]
@@ -449,19 +456,20 @@ class QuoteFinder:
             for sent in span.sents:
                 acc = self.according_to(sent)
                 if acc is not None and not inside_direct(acc.idx):
-                    # Content: the clause after the comma that follows X.
-                    comma = next((t for t in sent if t.i > acc.i and t.text == ","), None)
-                    if comma is not None:
-                        cut = self.cut_clause(doc, comma.idx + 1, sent.end_char, direct)
-                        spk = self.mention_for(doc, acc)
-                        if cut and spk:
-                            according = next(t for t in sent if t.lower_ == "according")
-                            found.append(self._indirect(cut, spk, self._according_span(according), "according"))
+                    found += self.according_content(doc, sent, acc, direct)
                 for cue in self.cues_outside(sent, inside_direct):
                     if cue.lower_ == "according":
                         continue
                     comp = next((c for c in cue.children if c.dep_ == "ccomp" and not inside_direct(c.idx)), None)
-                    if comp is None:
+                    paren = self.parenthetical_content(doc, sent, cue, direct) if comp is None else None
+                    if comp is None and paren is None:
+                        continue
+                    if paren is not None:
+                        spk = self.speaker_of_cue(doc, cue, sent)
+                        kind = self.clause_kind(doc, *paren, direct)
+                        cut = self.cut_clause(doc, *paren, []) if kind and spk and self.can_speak(doc, spk) else None
+                        if cut:
+                            found.append(self._indirect(cut, spk, self._token_span(cue), "parenthetical", kind))
                         continue
                     left, right = comp.left_edge, comp.right_edge
                     kind = self.clause_kind(doc, left.idx, right.idx + len(right), direct)
@@ -487,8 +495,38 @@ class QuoteFinder:
             out.append(item)
         return out
 
+    def according_content(self, doc: Doc, sent: Span, acc: Token, direct: list[dict]) -> list[dict]:
+        """`According to X, Y` and `Y, according to X`: Y is what X is reported to say."""
+        according = next(t for t in sent if t.lower_ == "according")
+        spk = self.mention_for(doc, acc)
+        if spk is None:
+            return []
+        lead = doc.text[sent.start_char : according.idx].strip(" \n,;:—–-")
+        if len(lead.split()) >= 3:
+            # Y comes first: the clause before ", according to X" (unless a quotation says it already).
+            start, end = sent.start_char, according.idx
+        else:
+            comma = next((t for t in sent if t.i > acc.i and t.text == ","), None)
+            if comma is None:
+                return []
+            start, end = comma.idx + 1, sent.end_char
+        kind = self.clause_kind(doc, start, end, direct)
+        if kind is None:
+            return []
+        cut = self.cut_clause(doc, start, end, direct if kind == "indirect" else [])
+        return [self._indirect(cut, spk, self._according_span(according), "according", kind)] if cut else []
+
+    def parenthetical_content(self, doc: Doc, sent: Span, cue: Token, direct: list[dict]) -> tuple | None:
+        """`Y1, X said, Y2`: the cue clause sits inside what is said, so the sentence is the content."""
+        text = doc.text
+        before = text[sent.start_char : cue.left_edge.idx].rstrip()
+        after = text[cue.right_edge.idx + len(cue.right_edge) : sent.end_char].lstrip()
+        if not (before.endswith(",") and after[:1] == "," and len(before.split()) >= 2 and len(after.split()) >= 3):
+            return None
+        return sent.start_char, sent.end_char
+
     def can_speak(self, doc: Doc, speaker: dict) -> bool:
-        """Is this mention a plausible source: a known speaker, a name, or a source noun ("officials")?"""
+        """Is this mention a plausible source: a person, group or document, not a treaty or a dummy "it"?"""
         if speaker.get("known"):
             return True
         span = doc.char_span(speaker["start"], speaker["end"], alignment_mode="expand")
@@ -498,8 +536,8 @@ class QuoteFinder:
             return False  # "New START agreed …": a treaty does not speak
         head = span.root
         if head.pos_ == "PRON":
-            return head.lower_ in ("i", "we", "you", "he", "she", "they")
-        return head.pos_ == "PROPN" or head.lemma_.lower() in self.kb.source_nouns
+            return head.lower_ in SPEAKING_PRONOUNS
+        return head.pos_ in ("PROPN", "NOUN", "NUM")
 
     @staticmethod
     def _indirect(cut: tuple[int, int], speaker: dict, cue: dict, how: str, kind: str = "indirect") -> dict:
