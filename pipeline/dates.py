@@ -180,7 +180,7 @@ class TreatyDateLinker:
                     if ev and t.i not in mention_tokens:
                         return ev, node
                 return "unspecified", node
-            if node.pos_ in ("NOUN", "PROPN") and node is not token and node.i not in mention_tokens:
+            if node.pos_ in ("NOUN", "PROPN") and node.i != token.i and node.i not in mention_tokens:
                 # A date of some other thing ("2018 Nuclear Posture Review") unless an event word
                 # modifies it ("Friday’s US pullout announcement").
                 for t in node.children:
@@ -188,7 +188,7 @@ class TreatyDateLinker:
                     if ev:
                         return ev, node
                 return None, None
-            if node.head is node:
+            if node.head.i == node.i:
                 return "unspecified", node
             node = node.head
         return "unspecified", node
@@ -217,7 +217,7 @@ class TreatyDateLinker:
             target, event = None, None
             # "the landmark 1970 Nuclear Non-Proliferation Treaty": a date inside the name's modifiers.
             node = token
-            while node.dep_ in MODIFIER_DEPS and node.head is not node:
+            while node.dep_ in MODIFIER_DEPS and node.head.i != node.i:
                 node = node.head
                 m = next((m for m in in_sent if m["start"] <= node.idx < m["end"]), None)
                 if m is not None:
@@ -244,7 +244,7 @@ class TreatyDateLinker:
             ev = self.event_of(node) if node.i not in range(span.start, span.end) else None
             if ev:
                 return ev
-            if node.head is node:
+            if node.head.i == node.i:
                 break
             node = node.head
         return "unspecified"

@@ -47,6 +47,12 @@ SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"(]|\s*$)")
 SPEAKING_PRONOUNS = {"i", "we", "you", "he", "she", "they", "who", "one", "someone", "anyone", "everyone"}
 # Prepositions that may hang on a cue inside an interrupted quotation ("said in an interview").
 CUE_PREPOSITIONS = {"in", "on", "at", "during", "after", "before", "to", "from", "with", "via", "by"}
+# Dependents that make up what a cue verb reports, when it has no clause complement.
+COMPLEMENT_DEPS = {"dobj", "xcomp", "prep", "oprd", "attr", "acomp", "dative", "obj"}
+# A plain (unquoted) complement counts only with a clause in it ("urged X to …", "vowed to …").
+CLAUSAL_DEPS = {"xcomp", "ccomp", "prep"}
+# A verb's complement is reported content only if the verb is a cue this often in PolNeAR train.
+COMPLEMENT_MIN_PRECISION = 0.5
 # A reported clause less than this share of which is quoted is one mixed attribution.
 MIXED_SHARE = 0.5
 PARAGRAPH_OPENS_QUOTE = re.compile(r"^(?:''|``|[“«„\"‘])")
@@ -171,7 +177,7 @@ class QuoteFinder:
                         "known": m["how"] != "unresolved"}
         if token.pos_ not in ("PROPN", "NOUN", "PRON", "NUM"):
             return None
-        if token.lower_ in ("who", "that") and token.head.dep_ == "relcl" and token.head.head is not token.head:
+        if token.lower_ in ("who", "that") and token.head.dep_ == "relcl" and token.head.head.i != token.head.i:
             # "voters who said …": the source is named by "who", and is the voters.
             named = self.mention_for(doc, token.head.head)
             return {"name": named["name"] if named else token.text, "start": token.idx,
@@ -203,7 +209,7 @@ class QuoteFinder:
             return self.mention_for(doc, acc)
         # "Putin agreed, saying …": share the subject of the verb this one depends on.
         head = cue
-        while head.dep_ in ("advcl", "xcomp", "conj", "ccomp", "dep") and head.head is not head:
+        while head.dep_ in ("advcl", "xcomp", "conj", "ccomp", "dep") and head.head.i != head.i:
             head = head.head
             for child in head.children:
                 if child.dep_ in SUBJECT_DEPS:
@@ -463,6 +469,7 @@ class QuoteFinder:
                     comp = next((c for c in cue.children if c.dep_ == "ccomp" and not inside_direct(c.idx)), None)
                     paren = self.parenthetical_content(doc, sent, cue, direct) if comp is None else None
                     if comp is None and paren is None:
+                        found += self.complement_content(doc, cue, sent, direct)
                         continue
                     if paren is not None:
                         spk = self.speaker_of_cue(doc, cue, sent)
@@ -515,6 +522,46 @@ class QuoteFinder:
             return []
         cut = self.cut_clause(doc, start, end, direct if kind == "indirect" else [])
         return [self._indirect(cut, spk, self._according_span(according), "according", kind)] if cut else []
+
+    def complement_content(self, doc: Doc, cue: Token, sent: Span, direct: list[dict]) -> list[dict]:
+        """`X called the plan “a disaster”`, `X accused Y of Z`: the cue's complement is the content.
+
+        Taken when part of it is quoted (a mixed attribution), or when the verb heads a cue in most of
+        its uses in PolNeAR train (`p` in models/cues.yml), so that "X made a speech" is left alone.
+        """
+        right = [c for c in cue.rights if c.dep_ in COMPLEMENT_DEPS]
+        if not right:
+            return []
+        start = min(c.left_edge.idx for c in right)
+        last = max((c.right_edge for c in right), key=lambda t: t.i)
+        end = last.idx + len(last)
+        kind = self.clause_kind(doc, start, end, direct)
+        if kind is None:
+            return []
+        if kind == "mixed" and not all(self._quote_in_phrase(doc, q, cue) for q in direct if start <= q["start"] < end):
+            return []
+        if kind == "indirect" and (
+            self.kb.cue_precision.get(cue.lemma_.lower(), 0.0) < COMPLEMENT_MIN_PRECISION
+            or not any(c.dep_ in CLAUSAL_DEPS for c in right)
+        ):
+            return []
+        spk = self.speaker_of_cue(doc, cue, sent)
+        if spk is None or not self.can_speak(doc, spk):
+            return []
+        cut = self.cut_clause(doc, start, end, direct if kind == "indirect" else [])
+        return [self._indirect(cut, spk, self._token_span(cue), "complement", kind)] if cut else []
+
+    @staticmethod
+    def _quote_in_phrase(doc: Doc, q: dict, cue: Token) -> bool:
+        """Is the quotation part of the cue's own phrase ("called it “a disaster”"), not of a clause
+        further down ("asked them to wait unless the US is “ready …”")?"""
+        span = doc.char_span(q["start"], q["end"], alignment_mode="expand")
+        node = span.root if span is not None else None
+        while node is not None and node.i != cue.i:
+            if node.dep_ in ("advcl", "relcl", "ccomp", "acl", "parataxis", "conj"):
+                return False
+            node = node.head if node.head.i != node.i else None
+        return node is not None and node.i == cue.i
 
     def parenthetical_content(self, doc: Doc, sent: Span, cue: Token, direct: list[dict]) -> tuple | None:
         """`Y1, X said, Y2`: the cue clause sits inside what is said, so the sentence is the content."""
