@@ -157,21 +157,16 @@ def schema():
     click.echo(json.dumps(record_schema(), indent=2))
 
 
-def _register_feature_commands() -> None:
-    """Add the commands of feature packages (review loop, report) that are present in this build."""
-    import importlib
+def _add_feature_commands() -> None:
+    """The review loop and the report live in their own modules; they join the `claims` group here."""
+    from .report import report
+    from .review.cli import review
 
-    for module, name in (("pipeline.review.cli", "review"), ("pipeline.report", "report")):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as err:
-            if not module.startswith(err.name or "?"):
-                raise
-            continue
-        cli.add_command(getattr(mod, name))
+    cli.add_command(review)
+    cli.add_command(report)
 
 
-_register_feature_commands()
+_add_feature_commands()
 
 
 def main() -> None:  # pragma: no cover

@@ -26,7 +26,19 @@ WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 MODIFIER_DEPS = {"nummod", "compound", "amod", "npadvmod", "nmod", "poss"}
 FUTURE_TAGS = {"VBZ", "VBP", "VB"}
-TIME_PREPOSITIONS = {"in", "since", "by", "until", "till", "before", "after", "from", "beyond", "through", "on"}
+TIME_PREPOSITIONS = {
+    "in",
+    "since",
+    "by",
+    "until",
+    "till",
+    "before",
+    "after",
+    "from",
+    "beyond",
+    "through",
+    "on",
+}
 # How many words back a time adjunct looks for its event word.
 ADJUNCT_REACH = 12
 
@@ -46,7 +58,9 @@ def normalise_date(expr: str, today: date | None) -> str | None:
     if not words:
         return None
     # Durations and vague spans are not dates: "the past 20 years", "every six months".
-    if any(w in ("past", "every", "years", "months", "weeks", "days", "decades", "ago", "recent") for w in words):
+    if any(
+        w in ("past", "every", "years", "months", "weeks", "days", "decades", "ago", "recent") for w in words
+    ):
         return None
     years = [w for w in words if re.fullmatch(r"1[6-9]\d\d|20\d\d", w)]
     month = next((MONTHS[w] for w in words if w in MONTHS), None)
@@ -103,7 +117,17 @@ def find_dates(doc: Doc, today: date | None, lo: int = 0, hi: int | None = None)
             continue
         # "the 1972 treaty" or "since 1999": keep the core, not the determiner or preposition.
         span = ent
-        while len(span) > 1 and span[0].lower_ in ("the", "since", "in", "on", "by", "until", "from", "early", "late"):
+        while len(span) > 1 and span[0].lower_ in (
+            "the",
+            "since",
+            "in",
+            "on",
+            "by",
+            "until",
+            "from",
+            "early",
+            "late",
+        ):
             span = span[1:]
         value = normalise_date(span.text, today)
         if value:
@@ -148,7 +172,7 @@ class TreatyDateLinker:
         return head.tag_ == "VBZ"
 
     def _event_before(self, span: Span, mention_tokens: set[int]) -> tuple[str | None, Token | None]:
-        """"agreed on by Obama … in 2010": a time adjunct dates the nearest event word before it.
+        """ "agreed on by Obama … in 2010": a time adjunct dates the nearest event word before it.
 
         Read in word order, because the parser often hangs such an adjunct on the wrong verb.
         """
@@ -224,14 +248,20 @@ class TreatyDateLinker:
                     target, event = m, self.known_event(m["treaty"], d["value"])
                     break
             if target is None:
-                mention_tokens = {t.i for m in in_sent for t in doc.char_span(m["start"], m["end"], alignment_mode="expand")}
+                mention_tokens = {
+                    t.i for m in in_sent for t in doc.char_span(m["start"], m["end"], alignment_mode="expand")
+                }
                 event, anchor = self._event_before(span, mention_tokens)
                 if event is None:
                     event, anchor = self._event_near(token, mention_tokens)
                 if event is None:
                     continue
-                target = min(in_sent, key=lambda m: abs(doc.char_span(m["start"], m["end"], alignment_mode="expand").root.i
-                                                        - anchor.i))
+                target = min(
+                    in_sent,
+                    key=lambda m: abs(
+                        doc.char_span(m["start"], m["end"], alignment_mode="expand").root.i - anchor.i
+                    ),
+                )
             target["dates"].append({**d, "event": event})
         for m in mentions:
             m["event"] = m["dates"][0]["event"] if m["dates"] else self.mention_event(doc, m)
@@ -261,7 +291,9 @@ class TreatyDateLinker:
         return doc
 
 
-@Language.factory("claims_dates", assigns=["doc._.treaty_dates"], requires=["doc._.treaty_mentions", "doc.ents"])
+@Language.factory(
+    "claims_dates", assigns=["doc._.treaty_dates"], requires=["doc._.treaty_mentions", "doc.ents"]
+)
 def make_treaty_date_linker(nlp: Language, name: str) -> TreatyDateLinker:
     """Factory for the dates stage."""
     return TreatyDateLinker(load_knowledge())

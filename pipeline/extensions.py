@@ -49,8 +49,12 @@ def guarded(stage: str):
             try:
                 return call(self, doc)
             except Exception as err:  # noqa: BLE001 - reported per article by the runner
-                doc._.error = {"stage": stage, "error_type": type(err).__name__, "message": str(err),
-                               "traceback": traceback.format_exc()}
+                doc._.error = {
+                    "stage": stage,
+                    "error_type": type(err).__name__,
+                    "message": str(err),
+                    "traceback": traceback.format_exc(),
+                }
                 return doc
 
         return inner

@@ -9,18 +9,53 @@ from pathlib import Path
 import pandas as pd
 
 QUOTE_COLUMNS = {
-    "article": "string", "quote_id": "string", "start": "Int64", "end": "Int64", "kind": "category",
-    "speaker": "string", "speaker_text": "string", "cue": "string", "text": "string",
-    "treaties": "object", "dates": "object", "how": "category", "date": "string",
+    "article": "string",
+    "quote_id": "string",
+    "start": "Int64",
+    "end": "Int64",
+    "kind": "category",
+    "speaker": "string",
+    "speaker_text": "string",
+    "cue": "string",
+    "text": "string",
+    "treaties": "object",
+    "dates": "object",
+    "how": "category",
+    "date": "string",
 }
 TREATY_COLUMNS = {
-    "article": "string", "mention_id": "string", "start": "Int64", "end": "Int64", "treaty": "category",
-    "name": "string", "text": "string", "event": "category", "date": "string", "date_text": "string",
-    "date_event": "category", "published": "string", "sentence": "string", "how": "category",
+    "article": "string",
+    "mention_id": "string",
+    "start": "Int64",
+    "end": "Int64",
+    "treaty": "category",
+    "name": "string",
+    "text": "string",
+    "event": "category",
+    "date": "string",
+    "date_text": "string",
+    "date_event": "category",
+    "published": "string",
+    "sentence": "string",
+    "how": "category",
 }
-SENTENCE_COLUMNS = {"article": "string", "start": "Int64", "end": "Int64", "speaker": "string", "text": "string"}
-ARTICLE_COLUMNS = {"article": "string", "source": "string", "title": "string", "author": "string",
-                   "date": "string", "url": "string", "quotes": "Int64", "treaty_mentions": "Int64"}
+SENTENCE_COLUMNS = {
+    "article": "string",
+    "start": "Int64",
+    "end": "Int64",
+    "speaker": "string",
+    "text": "string",
+}
+ARTICLE_COLUMNS = {
+    "article": "string",
+    "source": "string",
+    "title": "string",
+    "author": "string",
+    "date": "string",
+    "url": "string",
+    "quotes": "Int64",
+    "treaty_mentions": "Int64",
+}
 
 
 @dataclass
@@ -58,28 +93,68 @@ def records_to_frames(records: list[dict]) -> Frames:
         sents = rec.get("sentences") or []
         for q in rec.get("quotes") or []:
             spk = q.get("speaker") or {}
-            quotes.append({
-                "article": art, "quote_id": q["id"], "start": q["start"], "end": q["end"], "kind": q["kind"],
-                "speaker": spk.get("name"), "speaker_text": spk.get("text"),
-                "cue": (q.get("cue") or {}).get("text"), "text": q["text"], "treaties": q.get("treaties") or [],
-                "dates": q.get("dates") or [], "how": q.get("how"), "date": meta.get("date"),
-            })
+            quotes.append(
+                {
+                    "article": art,
+                    "quote_id": q["id"],
+                    "start": q["start"],
+                    "end": q["end"],
+                    "kind": q["kind"],
+                    "speaker": spk.get("name"),
+                    "speaker_text": spk.get("text"),
+                    "cue": (q.get("cue") or {}).get("text"),
+                    "text": q["text"],
+                    "treaties": q.get("treaties") or [],
+                    "dates": q.get("dates") or [],
+                    "how": q.get("how"),
+                    "date": meta.get("date"),
+                }
+            )
         for m in rec.get("treaties") or []:
             base = {
-                "article": art, "mention_id": m["id"], "start": m["start"], "end": m["end"], "treaty": m["treaty"],
-                "name": m.get("name"), "text": m["text"], "event": m.get("event"), "published": meta.get("date"),
-                "sentence": _sentence_of(text, sents, m["start"]), "how": m.get("how"),
+                "article": art,
+                "mention_id": m["id"],
+                "start": m["start"],
+                "end": m["end"],
+                "treaty": m["treaty"],
+                "name": m.get("name"),
+                "text": m["text"],
+                "event": m.get("event"),
+                "published": meta.get("date"),
+                "sentence": _sentence_of(text, sents, m["start"]),
+                "how": m.get("how"),
             }
             for d in m.get("dates") or [None]:
-                treaties.append({**base, "date": d and d["value"], "date_text": d and d["text"],
-                                 "date_event": d and d.get("event")})
+                treaties.append(
+                    {
+                        **base,
+                        "date": d and d["value"],
+                        "date_text": d and d["text"],
+                        "date_event": d and d.get("event"),
+                    }
+                )
         for s in sents:
-            sentences.append({"article": art, "start": s["start"], "end": s["end"],
-                              "speaker": (s.get("speaker") or {}).get("name"), "text": text[s["start"] : s["end"]]})
-        articles.append({"article": art, "source": rec.get("source"), "title": meta.get("title"),
-                         "author": (rec.get("author") or {}).get("name") or meta.get("author"),
-                         "date": meta.get("date"), "url": meta.get("url"),
-                         "quotes": len(rec.get("quotes") or []), "treaty_mentions": len(rec.get("treaties") or [])})
+            sentences.append(
+                {
+                    "article": art,
+                    "start": s["start"],
+                    "end": s["end"],
+                    "speaker": (s.get("speaker") or {}).get("name"),
+                    "text": text[s["start"] : s["end"]],
+                }
+            )
+        articles.append(
+            {
+                "article": art,
+                "source": rec.get("source"),
+                "title": meta.get("title"),
+                "author": (rec.get("author") or {}).get("name") or meta.get("author"),
+                "date": meta.get("date"),
+                "url": meta.get("url"),
+                "quotes": len(rec.get("quotes") or []),
+                "treaty_mentions": len(rec.get("treaties") or []),
+            }
+        )
     return Frames(
         quotes=_frame(quotes, QUOTE_COLUMNS),
         treaties=_frame(treaties, TREATY_COLUMNS),

@@ -141,7 +141,9 @@ def load_knowledge() -> Knowledge:
         treaties=treaties,
         not_treaties=not_treaties,
         cue_verbs=set(cues.get("verbs") or []) | _mined_cue_verbs(),
-        cue_precision={lemma: st.get("p", 0.0) for lemma, st in (read_yaml("cues.yml").get("verbs") or {}).items()},
+        cue_precision={
+            lemma: st.get("p", 0.0) for lemma, st in (read_yaml("cues.yml").get("verbs") or {}).items()
+        },
         clause_only_cues=set(cues.get("clause_only") or []),
         cue_phrases=[p.lower() for p in cues.get("phrases") or []],
         introducers={w.lower() for w in cues.get("introducers") or []},

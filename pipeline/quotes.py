@@ -35,10 +35,10 @@ from .treaties import find_named_mentions
 # Double quotation marks. A mark that opens, one that closes, and ones that do either (straight
 # quotes, and the doubled apostrophes of wire and NYT copy: ''like this'').
 DOUBLE_MARK = re.compile(r"''|``|[“”«»„\"‹›]")
-OPENS = {"“": "”\"", "«": "»", "„": "“”", "‹": "›", "``": "''\"", '"': '"”', "''": "''"}
+OPENS = {"“": '”"', "«": "»", "„": "“”", "‹": "›", "``": "''\"", '"': '"”', "''": "''"}
 AMBIGUOUS = {'"', "''"}
 SINGLE_OPENERS = {"‘": "’", "‚": "‘’"}
-ALL_MARKS = set("“”«»„\"‹›‘’‚")
+ALL_MARKS = set('“”«»„"‹›‘’‚')
 DIALOGUE = re.compile(r"^(?P<name>[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3})\s*:\s*(?:[“\"«„]|'')")
 LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[-•*–])\s+")
 DASH = re.compile(r"\s[–—]\s|\s--\s")
@@ -76,11 +76,17 @@ def _single_quotes(text: str, lo: int, hi: int, taken: list[QuoteSpan]) -> list[
     spans = []
     i = lo
     while i < hi:
-        if text[i] in SINGLE_OPENERS and _is_word_start(text, i, lo) and not any(q.start <= i < q.end for q in taken):
+        if (
+            text[i] in SINGLE_OPENERS
+            and _is_word_start(text, i, lo)
+            and not any(q.start <= i < q.end for q in taken)
+        ):
             closers = SINGLE_OPENERS[text[i]]
             j = i + 1
             while j < hi and not (
-                text[j] in closers and (j + 1 >= hi or not text[j + 1].isalpha()) and not text[j - 1].isspace()
+                text[j] in closers
+                and (j + 1 >= hi or not text[j + 1].isalpha())
+                and not text[j - 1].isspace()
             ):
                 j += 1
             if i + 2 < j < hi:
@@ -173,15 +179,29 @@ class QuoteFinder:
         """The speaker mention covering `token`, else one built from its noun phrase."""
         for m in doc._.speaker_mentions or []:
             if m["start"] <= token.idx < m["end"]:
-                return {"name": m["name"], "start": m["start"], "end": m["end"], "text": m["text"],
-                        "known": m["how"] != "unresolved"}
+                return {
+                    "name": m["name"],
+                    "start": m["start"],
+                    "end": m["end"],
+                    "text": m["text"],
+                    "known": m["how"] != "unresolved",
+                }
         if token.pos_ not in ("PROPN", "NOUN", "PRON", "NUM"):
             return None
-        if token.lower_ in ("who", "that") and token.head.dep_ == "relcl" and token.head.head.i != token.head.i:
+        if (
+            token.lower_ in ("who", "that")
+            and token.head.dep_ == "relcl"
+            and token.head.head.i != token.head.i
+        ):
             # "voters who said …": the source is named by "who", and is the voters.
             named = self.mention_for(doc, token.head.head)
-            return {"name": named["name"] if named else token.text, "start": token.idx,
-                    "end": token.idx + len(token), "text": token.text, "known": bool(named and named["known"])}
+            return {
+                "name": named["name"] if named else token.text,
+                "start": token.idx,
+                "end": token.idx + len(token),
+                "text": token.text,
+                "known": bool(named and named["known"]),
+            }
         left = token.left_edge
         # Keep the phrase to the left (determiners, titles, compounds); drop relative clauses etc.
         span = doc[left.i : token.i + 1]
@@ -190,12 +210,29 @@ class QuoteFinder:
         name = normalise_name(span)
         if token.pos_ == "PROPN" and " " not in name:
             # A surname the entity recogniser missed: the full name used for it elsewhere.
-            full = next((m["name"] for m in doc._.speaker_mentions or []
-                         if m["kind"] == "person" and m["name"].split()[-1] == name), None)
+            full = next(
+                (
+                    m["name"]
+                    for m in doc._.speaker_mentions or []
+                    if m["kind"] == "person" and m["name"].split()[-1] == name
+                ),
+                None,
+            )
             if full:
-                return {"name": full, "start": span.start_char, "end": span.end_char, "text": span.text,
-                        "known": True}
-        return {"name": name, "start": span.start_char, "end": span.end_char, "text": span.text, "known": False}
+                return {
+                    "name": full,
+                    "start": span.start_char,
+                    "end": span.end_char,
+                    "text": span.text,
+                    "known": True,
+                }
+        return {
+            "name": name,
+            "start": span.start_char,
+            "end": span.end_char,
+            "text": span.text,
+            "known": False,
+        }
 
     def speaker_of_cue(self, doc: Doc, cue: Token, sent: Span) -> dict | None:
         """Who says what `cue` introduces."""
@@ -237,7 +274,9 @@ class QuoteFinder:
         for t in sent:
             if inside(t.idx):
                 continue
-            if self.is_cue(t) or (t.lower_ == "according" and t.i + 1 < len(t.doc) and t.nbor(1).lower_ == "to"):
+            if self.is_cue(t) or (
+                t.lower_ == "according" and t.i + 1 < len(t.doc) and t.nbor(1).lower_ == "to"
+            ):
                 out.append(t)
         return out
 
@@ -252,7 +291,10 @@ class QuoteFinder:
                 for k, t in enumerate(toks[1:], 1):
                     if t.text in (",", ";", ":", "–", "—"):
                         nxt = toks[k + 1 : k + 4]
-                        if any(n.lemma_.lower() in self.kb.cue_verbs or n.lower_ in self.kb.introducers for n in nxt):
+                        if any(
+                            n.lemma_.lower() in self.kb.cue_verbs or n.lower_ in self.kb.introducers
+                            for n in nxt
+                        ):
                             return t.idx
             m = SENTENCE_END.search(doc.text, start + 1, hi)
             return m.end() if m else hi
@@ -288,7 +330,9 @@ class QuoteFinder:
                     # The same sentence as the quote before it ("…,” including by “suspending”") is
                     # surely the same speaker; elsewhere in the paragraph only probably.
                     same = prev_sent is not None and self._sentence_start(doc, q.start) == prev_sent
-                    att = Attribution(prev.speaker, prev.cue, "sentence" if same else "paragraph", prev.strong)
+                    att = Attribution(
+                        prev.speaker, prev.cue, "sentence" if same else "paragraph", prev.strong
+                    )
                 if att is None and carry is not None:
                     att = Attribution(carry.speaker, carry.cue, "introduced", True)
                 opens = q.start == a or LIST_ITEM.match(par_text) is not None
@@ -304,8 +348,16 @@ class QuoteFinder:
                     last_strong = (att, p)
                 if att.speaker:
                     prev, prev_sent = att, self._sentence_start(doc, q.end - 1)
-                results.append({"start": q.start, "end": q.end, "closed": q.closed, "att": att, "par": p,
-                                "continues": q.continues})
+                results.append(
+                    {
+                        "start": q.start,
+                        "end": q.end,
+                        "closed": q.closed,
+                        "att": att,
+                        "par": p,
+                        "continues": q.continues,
+                    }
+                )
             carry = self.introduced_speaker(doc, a, b, inside)
         return results
 
@@ -327,9 +379,15 @@ class QuoteFinder:
             for child in cue.children:
                 # The speaker with its apposition, and small words on the verb ("also", "told
                 # reporters", "said in an interview on Tuesday"); not a clause or "despite …".
-                if child.dep_ in SUBJECT_DEPS | {"advmod", "aux", "neg", "npadvmod", "prt", "dobj", "dative"} or (
-                    child.dep_ == "prep" and child.lower_ in CUE_PREPOSITIONS
-                ):
+                if child.dep_ in SUBJECT_DEPS | {
+                    "advmod",
+                    "aux",
+                    "neg",
+                    "npadvmod",
+                    "prt",
+                    "dobj",
+                    "dative",
+                } or (child.dep_ == "prep" and child.lower_ in CUE_PREPOSITIONS):
                     allowed |= {t.i for t in child.subtree}
             if words <= allowed:
                 return True
@@ -344,13 +402,19 @@ class QuoteFinder:
             if last is not None:
                 spk_a, spk_b = last["att"].speaker, q["att"].speaker
                 same = spk_a and spk_b and spk_a["name"] == spk_b["name"]
-                goes_on = last["continues"] and q["par"] == last["par"] + 1 and q["start"] == body[q["par"]][0]
-                interrupted = same and q["par"] == last["par"] and self.is_cue_clause(doc, last["end"], q["start"])
+                goes_on = (
+                    last["continues"] and q["par"] == last["par"] + 1 and q["start"] == body[q["par"]][0]
+                )
+                interrupted = (
+                    same and q["par"] == last["par"] and self.is_cue_clause(doc, last["end"], q["start"])
+                )
                 if goes_on or interrupted:
                     keep = last["att"] if last["att"].speaker else q["att"]
                     if keep.how not in ("cue", "dialogue") and q["att"].how in ("cue", "dialogue"):
                         keep = q["att"]
-                    last.update(end=q["end"], closed=q["closed"], continues=q["continues"], par=q["par"], att=keep)
+                    last.update(
+                        end=q["end"], closed=q["closed"], continues=q["continues"], par=q["par"], att=keep
+                    )
                     continue
             out.append(q)
         return out
@@ -441,8 +505,8 @@ class QuoteFinder:
                         stop = min(stop, t.idx)
                         break
         body = text[start:stop]
-        stop = start + len(body.rstrip(" \n,;:.–—-“”\"‘’"))
-        lead = len(text[start:stop]) - len(text[start:stop].lstrip(" ,“\"‘"))
+        stop = start + len(body.rstrip(' \n,;:.–—-“”"‘’'))
+        lead = len(text[start:stop]) - len(text[start:stop].lstrip(' ,“"‘'))
         start += lead
         if stop <= start or len(text[start:stop].split()) < 3:
             return None
@@ -466,7 +530,9 @@ class QuoteFinder:
                 for cue in self.cues_outside(sent, inside_direct):
                     if cue.lower_ == "according":
                         continue
-                    comp = next((c for c in cue.children if c.dep_ == "ccomp" and not inside_direct(c.idx)), None)
+                    comp = next(
+                        (c for c in cue.children if c.dep_ == "ccomp" and not inside_direct(c.idx)), None
+                    )
                     paren = self.parenthetical_content(doc, sent, cue, direct) if comp is None else None
                     if comp is None and paren is None:
                         found += self.complement_content(doc, cue, sent, direct)
@@ -474,9 +540,15 @@ class QuoteFinder:
                     if paren is not None:
                         spk = self.speaker_of_cue(doc, cue, sent)
                         kind = self.clause_kind(doc, *paren, direct)
-                        cut = self.cut_clause(doc, *paren, []) if kind and spk and self.can_speak(doc, spk) else None
+                        cut = (
+                            self.cut_clause(doc, *paren, [])
+                            if kind and spk and self.can_speak(doc, spk)
+                            else None
+                        )
                         if cut:
-                            found.append(self._indirect(cut, spk, self._token_span(cue), "parenthetical", kind))
+                            found.append(
+                                self._indirect(cut, spk, self._token_span(cue), "parenthetical", kind)
+                            )
                         continue
                     left, right = comp.left_edge, comp.right_edge
                     kind = self.clause_kind(doc, left.idx, right.idx + len(right), direct)
@@ -490,7 +562,9 @@ class QuoteFinder:
                         continue
                     if left.lower_ == "that" and left.dep_ == "mark":
                         left = doc[left.i + 1]
-                    cut = self.cut_clause(doc, left.idx, right.idx + len(right), direct if kind == "indirect" else [])
+                    cut = self.cut_clause(
+                        doc, left.idx, right.idx + len(right), direct if kind == "indirect" else []
+                    )
                     if cut:
                         found.append(self._indirect(cut, spk, self._token_span(cue), "cue", kind))
         # One attribution per content: drop repeats and clauses nested in a larger reported clause.
@@ -538,7 +612,9 @@ class QuoteFinder:
         kind = self.clause_kind(doc, start, end, direct)
         if kind is None:
             return []
-        if kind == "mixed" and not all(self._quote_in_phrase(doc, q, cue) for q in direct if start <= q["start"] < end):
+        if kind == "mixed" and not all(
+            self._quote_in_phrase(doc, q, cue) for q in direct if start <= q["start"] < end
+        ):
             return []
         if kind == "indirect" and (
             self.kb.cue_precision.get(cue.lemma_.lower(), 0.0) < COMPLEMENT_MIN_PRECISION
@@ -568,7 +644,9 @@ class QuoteFinder:
         text = doc.text
         before = text[sent.start_char : cue.left_edge.idx].rstrip()
         after = text[cue.right_edge.idx + len(cue.right_edge) : sent.end_char].lstrip()
-        if not (before.endswith(",") and after[:1] == "," and len(before.split()) >= 2 and len(after.split()) >= 3):
+        if not (
+            before.endswith(",") and after[:1] == "," and len(before.split()) >= 2 and len(after.split()) >= 3
+        ):
             return None
         return sent.start_char, sent.end_char
 
@@ -588,8 +666,13 @@ class QuoteFinder:
 
     @staticmethod
     def _indirect(cut: tuple[int, int], speaker: dict, cue: dict, how: str, kind: str = "indirect") -> dict:
-        return {"start": cut[0], "end": cut[1], "kind": kind, "closed": True,
-                "att": Attribution(speaker, cue, how, True)}
+        return {
+            "start": cut[0],
+            "end": cut[1],
+            "kind": kind,
+            "closed": True,
+            "att": Attribution(speaker, cue, how, True),
+        }
 
     @staticmethod
     def clause_kind(doc: Doc, start: int, end: int, direct: list[dict]) -> str | None:
@@ -625,7 +708,9 @@ class QuoteFinder:
         # A reported clause that holds a short quotation ("said it was “absolutely clear” that …") is
         # one mixed attribution: the quotation inside it is not reported a second time.
         mixed = [q for q in indirect if q["kind"] == "mixed"]
-        direct = [d for d in direct if not any(m["start"] <= d["start"] and d["end"] <= m["end"] for m in mixed)]
+        direct = [
+            d for d in direct if not any(m["start"] <= d["start"] and d["end"] <= m["end"] for m in mixed)
+        ]
         quotes = []
         for q in sorted(direct + indirect, key=lambda q: (q["start"], q["end"])):
             q.pop("par", None)
@@ -639,7 +724,9 @@ class QuoteFinder:
         return doc
 
 
-@Language.factory("claims_quotes", assigns=["doc._.quotes"], requires=["doc._.speaker_mentions", "doc._.segments"])
+@Language.factory(
+    "claims_quotes", assigns=["doc._.quotes"], requires=["doc._.speaker_mentions", "doc._.segments"]
+)
 def make_quote_finder(nlp: Language, name: str) -> QuoteFinder:
     """Factory for the quotes stage."""
     return QuoteFinder(load_knowledge())

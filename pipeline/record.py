@@ -93,22 +93,38 @@ def _speakers(fields: dict, author: dict) -> list[dict]:
     author_name = author.get("name") or "author"
     table[author_name] = {"name": author_name, "role": "author", "aliases": [], "mentions": []}
     for m in fields.get("speaker_mentions") or []:
-        entry = table.setdefault(m["name"], {"name": m["name"], "role": "mentioned", "aliases": [], "mentions": []})
+        entry = table.setdefault(
+            m["name"], {"name": m["name"], "role": "mentioned", "aliases": [], "mentions": []}
+        )
         if m["text"] not in entry["aliases"] and m["kind"] != "pronoun":
             entry["aliases"].append(m["text"])
         entry["mentions"].append({k: m[k] for k in ("start", "end", "text", "kind", "how")})
     for q in fields.get("quotes") or []:
         spk = q.get("speaker")
         if spk and spk["name"] not in table:
-            table[spk["name"]] = {"name": spk["name"], "role": "quoted", "aliases": [spk["text"]], "mentions": [
-                {"start": spk["start"], "end": spk["end"], "text": spk["text"], "kind": "phrase", "how": "cue"}]}
+            table[spk["name"]] = {
+                "name": spk["name"],
+                "role": "quoted",
+                "aliases": [spk["text"]],
+                "mentions": [
+                    {
+                        "start": spk["start"],
+                        "end": spk["end"],
+                        "text": spk["text"],
+                        "kind": "phrase",
+                        "how": "cue",
+                    }
+                ],
+            }
     for name, entry in table.items():
         if name in quoted and entry["role"] != "author":
             entry["role"] = "quoted"
     return sorted(table.values(), key=lambda e: (e["role"] != "author", e["role"] != "quoted", e["name"]))
 
 
-def build_record(article, fields: dict, *, model: str, pipeline_version: str, author: dict | None = None) -> dict:
+def build_record(
+    article, fields: dict, *, model: str, pipeline_version: str, author: dict | None = None
+) -> dict:
     """Assemble the record of one article from its stage outputs."""
     text = article.text
     thash = text_hash(text)
@@ -131,10 +147,14 @@ def build_record(article, fields: dict, *, model: str, pipeline_version: str, au
     treaties = fields.get("treaties")
     if treaties is not None:
         record["treaties"] = [
-            {"id": make_id("t", thash, m["start"], m["end"]), **{k: m[k] for k in ("start", "end", "text", "treaty",
-                                                                                  "name", "how")},
-             "dates": [{k: d[k] for k in ("value", "start", "end", "text", "event")} for d in m.get("dates", [])],
-             "event": m.get("event", "unspecified")}
+            {
+                "id": make_id("t", thash, m["start"], m["end"]),
+                **{k: m[k] for k in ("start", "end", "text", "treaty", "name", "how")},
+                "dates": [
+                    {k: d[k] for k in ("value", "start", "end", "text", "event")} for d in m.get("dates", [])
+                ],
+                "event": m.get("event", "unspecified"),
+            }
             for m in treaties
         ]
     if "dates" in fields:
@@ -145,14 +165,21 @@ def build_record(article, fields: dict, *, model: str, pipeline_version: str, au
         for q in quotes:
             inside = [m for m in record.get("treaties", []) if q["start"] <= m["start"] < q["end"]]
             dates = [d for d in record.get("dates", []) if q["start"] <= d["start"] < q["end"]]
-            out.append({
-                "id": make_id("q", thash, q["start"], q["end"]),
-                "start": q["start"], "end": q["end"], "text": text[q["start"] : q["end"]],
-                "kind": q["kind"], "speaker": q.get("speaker"), "cue": q.get("cue"),
-                "treaties": sorted({m["treaty"] for m in inside}),
-                "dates": [d["value"] for d in dates],
-                "how": q.get("how", "review"), "closed": q.get("closed", True),
-            })
+            out.append(
+                {
+                    "id": make_id("q", thash, q["start"], q["end"]),
+                    "start": q["start"],
+                    "end": q["end"],
+                    "text": text[q["start"] : q["end"]],
+                    "kind": q["kind"],
+                    "speaker": q.get("speaker"),
+                    "cue": q.get("cue"),
+                    "treaties": sorted({m["treaty"] for m in inside}),
+                    "dates": [d["value"] for d in dates],
+                    "how": q.get("how", "review"),
+                    "closed": q.get("closed", True),
+                }
+            )
         record["quotes"] = out
     if "speaker_mentions" in fields or quotes is not None:
         record["speakers"] = _speakers(fields, author)
@@ -170,12 +197,22 @@ def record_to_preset(record: dict) -> dict:
         mentions = []
         for s in record["speakers"]:
             for m in s.get("mentions") or []:
-                mentions.append({**m, "name": s["name"], "kind": m.get("kind", "person"), "gender": "unknown",
-                                 "how": m.get("how", "review"), "subject": True})
+                mentions.append(
+                    {
+                        **m,
+                        "name": s["name"],
+                        "kind": m.get("kind", "person"),
+                        "gender": "unknown",
+                        "how": m.get("how", "review"),
+                        "subject": True,
+                    }
+                )
         preset["speaker_mentions"] = sorted(mentions, key=lambda m: m["start"])
     if record.get("quotes") is not None:
-        preset["quotes"] = [{k: v for k, v in q.items() if k not in ("id", "treaties", "dates", "text")}
-                            for q in record["quotes"]]
+        preset["quotes"] = [
+            {k: v for k, v in q.items() if k not in ("id", "treaties", "dates", "text")}
+            for q in record["quotes"]
+        ]
     if record.get("treaties") is not None:
         preset["treaty_mentions"] = [{k: v for k, v in m.items() if k != "id"} for m in record["treaties"]]
         preset["treaty_dates"] = record.get("dates") or []

@@ -22,7 +22,10 @@ BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, list[re.Pattern]]:
     rules = load_knowledge().boilerplate
-    return {key: compile_patterns(rules.get(key) or []) for key in ("tail_starts", "paragraphs", "bylines", "authors")}
+    return {
+        key: compile_patterns(rules.get(key) or [])
+        for key in ("tail_starts", "paragraphs", "bylines", "authors")
+    }
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:

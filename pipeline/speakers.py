@@ -88,8 +88,15 @@ class SpeakerMentionFinder:
                 continue
             taken |= set(range(start, end))
             span = doc[start:end]
-            mentions.append(self._mention(span, spk.name, "organisation" if spk.kind == "organisation" else "person",
-                                          spk.gender, how))
+            mentions.append(
+                self._mention(
+                    span,
+                    spk.name,
+                    "organisation" if spk.kind == "organisation" else "person",
+                    spk.gender,
+                    how,
+                )
+            )
         return mentions
 
     @staticmethod

@@ -18,8 +18,13 @@ from spacy.tokens import Doc
 from .extensions import guarded
 from .knowledge import Knowledge, load_knowledge
 
-ANAPHOR_HEADS = {"treaty": "treaty", "agreement": "agreement", "accord": "agreement", "pact": "agreement",
-                 "convention": "treaty"}
+ANAPHOR_HEADS = {
+    "treaty": "treaty",
+    "agreement": "agreement",
+    "accord": "agreement",
+    "pact": "agreement",
+    "convention": "treaty",
+}
 ANAPHOR_DETS = {"the", "this", "that"}
 # "the agreement" is generic: it is a treaty only with a treaty named this close before it.
 AGREEMENT_WINDOW = 800
@@ -29,10 +34,38 @@ UNKNOWN_TREATY = re.compile(
     r"(?:[A-Z][\w’'-]*)(?:\s+(?:of\s+|and\s+|on\s+)?[A-Z][\w’'-]*){0,6})\b"
 )
 # Words that cannot make a name on their own before "Treaty" ("US Treaty breaches", "The Treaty").
-WEAK_NAME_WORDS = {"The", "This", "That", "A", "An", "US", "U.S.", "UN", "New", "Russian", "American", "Soviet",
-                   "Our", "Its", "Their", "His", "Her", "Any", "Every", "Each", "Such", "Both", "Landmark",
-                   "In", "On", "Under", "Of"}
-ROMAN_PAIR = re.compile(r"\b(?P<base>(?:[A-Z][\w-]*\s+){1,5})Treaties\s+(?P<n1>I{1,3}|IV|\d)\s+and\s+(?P<n2>I{1,3}|IV|\d)\b")
+WEAK_NAME_WORDS = {
+    "The",
+    "This",
+    "That",
+    "A",
+    "An",
+    "US",
+    "U.S.",
+    "UN",
+    "New",
+    "Russian",
+    "American",
+    "Soviet",
+    "Our",
+    "Its",
+    "Their",
+    "His",
+    "Her",
+    "Any",
+    "Every",
+    "Each",
+    "Such",
+    "Both",
+    "Landmark",
+    "In",
+    "On",
+    "Under",
+    "Of",
+}
+ROMAN_PAIR = re.compile(
+    r"\b(?P<base>(?:[A-Z][\w-]*\s+){1,5})Treaties\s+(?P<n1>I{1,3}|IV|\d)\s+and\s+(?P<n2>I{1,3}|IV|\d)\b"
+)
 
 
 def _flexible(alias: str) -> str:
@@ -54,7 +87,9 @@ def _compiled(kb_id: int) -> tuple[list[tuple[re.Pattern, str, str]], list[re.Pa
             patterns.append((re.compile(_flexible(alias), flags), t.id, "name"))
             alias_to_id[" ".join(alias.lower().split())] = t.id
         for abbr in t.abbreviations:
-            patterns.append((re.compile(r"(?<![\w-])" + re.escape(abbr) + r"(?![\w-])"), t.id, "abbreviation"))
+            patterns.append(
+                (re.compile(r"(?<![\w-])" + re.escape(abbr) + r"(?![\w-])"), t.id, "abbreviation")
+            )
             alias_to_id[abbr.lower()] = t.id
     not_treaties = [re.compile(_flexible(n), re.IGNORECASE) for n in kb.not_treaties]
     return patterns, not_treaties, alias_to_id
@@ -114,7 +149,11 @@ def find_anaphors(doc: Doc, named: list[dict], lo: int, hi: int) -> list[dict]:
         if det is None or det.i != token.i - 1:
             continue
         # "the treaty obligations": a modifier, not the thing itself.
-        if token.i + 1 < len(doc) and doc[token.i + 1].pos_ in ("NOUN", "PROPN") and doc[token.i + 1].dep_ != "appos":
+        if (
+            token.i + 1 < len(doc)
+            and doc[token.i + 1].pos_ in ("NOUN", "PROPN")
+            and doc[token.i + 1].dep_ != "appos"
+        ):
             continue
         before = [m for m in named if m["end"] <= det.idx]
         after = [m for m in named if m["start"] >= token.idx]
@@ -124,8 +163,15 @@ def find_anaphors(doc: Doc, named: list[dict], lo: int, hi: int) -> list[dict]:
             target = before[-1] if before else (after[0] if after else None)
         if target is None:
             continue
-        out.append({"start": det.idx, "end": token.idx + len(token), "text": doc.text[det.idx : token.idx + len(token)],
-                    "treaty": target["treaty"], "how": "anaphor"})
+        out.append(
+            {
+                "start": det.idx,
+                "end": token.idx + len(token),
+                "text": doc.text[det.idx : token.idx + len(token)],
+                "treaty": target["treaty"],
+                "how": "anaphor",
+            }
+        )
     return out
 
 
@@ -151,7 +197,9 @@ class TreatyMentionFinder:
         return doc
 
 
-@Language.factory("claims_treaties", assigns=["doc._.treaty_mentions"], requires=["doc._.segments", "token.dep"])
+@Language.factory(
+    "claims_treaties", assigns=["doc._.treaty_mentions"], requires=["doc._.segments", "token.dep"]
+)
 def make_treaty_mention_finder(nlp: Language, name: str) -> TreatyMentionFinder:
     """Factory for the treaties stage."""
     return TreatyMentionFinder(load_knowledge())

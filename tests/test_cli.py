@@ -20,7 +20,9 @@ def test_cli_help_explains_commands():
 
 
 def test_cli_run_writes_records_and_reports_bad_inputs(tmp_path):
-    (tmp_path / "good.txt").write_text("“We will respond,” Lavrov said of the INF Treaty.\n", encoding="utf-8")
+    (tmp_path / "good.txt").write_text(
+        "“We will respond,” Lavrov said of the INF Treaty.\n", encoding="utf-8"
+    )
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
     out = tmp_path / "out.jsonl"
@@ -35,7 +37,9 @@ def test_cli_run_writes_records_and_reports_bad_inputs(tmp_path):
 
 
 def test_cli_bad_date_is_refused(tmp_path):
-    result = CliRunner().invoke(cli, ["run", str(tmp_path), "-o", str(tmp_path / "o.jsonl"), "--date", "Feb 3"])
+    result = CliRunner().invoke(
+        cli, ["run", str(tmp_path), "-o", str(tmp_path / "o.jsonl"), "--date", "Feb 3"]
+    )
     assert result.exit_code == 2
     assert "YYYY" in result.output
 
@@ -61,6 +65,8 @@ def test_cli_stage_verbs_chain_through_records(tmp_path):
 
 def test_cli_unknown_model_is_one_clear_line(tmp_path):
     (tmp_path / "a.txt").write_text("Text.", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["run", str(tmp_path), "-o", str(tmp_path / "o.jsonl"), "--model", "xx_nope"])
+    result = CliRunner().invoke(
+        cli, ["run", str(tmp_path), "-o", str(tmp_path / "o.jsonl"), "--model", "xx_nope"]
+    )
     assert result.exit_code == 1
     assert "xx_nope" in result.output and "Traceback" not in result.output

@@ -38,13 +38,38 @@ def test_dates_normalise(expr, value):
     "text,treaty,value,event",
     [
         ("In 1987, the INF Treaty was agreed on by Gorbachev and Reagan.", "inf", "1987", "signed"),
-        ("Last October, the US declared its intention to withdraw from the INF Treaty.", "inf", "2018-10", "withdrawal"),
+        (
+            "Last October, the US declared its intention to withdraw from the INF Treaty.",
+            "inf",
+            "2018-10",
+            "withdrawal",
+        ),
         ("START I expired in 2009.", "start-i", "2009", "expired"),
-        ("New START agreed on by Obama and Medvedev in 2010 expires in 2021 if not renewed.", "new-start", "2010", "signed"),
-        ("New START agreed on by Obama and Medvedev in 2010 expires in 2021 if not renewed.", "new-start", "2021", "expires"),
+        (
+            "New START agreed on by Obama and Medvedev in 2010 expires in 2021 if not renewed.",
+            "new-start",
+            "2010",
+            "signed",
+        ),
+        (
+            "New START agreed on by Obama and Medvedev in 2010 expires in 2021 if not renewed.",
+            "new-start",
+            "2021",
+            "expires",
+        ),
         ("The US has been violating the INF Treaty at least since 1999.", "inf", "1999", "violation"),
-        ("The Bush regime withdrew from the 1972 Anti-Ballistic Missile Treaty in 2002.", "abm", "2002", "withdrawal"),
-        ("The Bush regime withdrew from the 1972 Anti-Ballistic Missile Treaty in 2002.", "abm", "1972", "signed"),
+        (
+            "The Bush regime withdrew from the 1972 Anti-Ballistic Missile Treaty in 2002.",
+            "abm",
+            "2002",
+            "withdrawal",
+        ),
+        (
+            "The Bush regime withdrew from the 1972 Anti-Ballistic Missile Treaty in 2002.",
+            "abm",
+            "1972",
+            "signed",
+        ),
     ],
 )
 def test_dates_linked_events(annotate, text, treaty, value, event):

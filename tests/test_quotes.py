@@ -24,8 +24,11 @@ def quotes_of(record, kind=None):
         ('"We will respond in kind," Lavrov said.', '"We will respond in kind,"', "Sergey Lavrov"),
         ("«We will respond in kind», said Sergei Lavrov.", "«We will respond in kind»", "Sergey Lavrov"),
         ("Putin said: „This is a violation.“", "„This is a violation.“", "Vladimir Putin"),
-        ("“(T)his is an outright violation of the treaty,” Putin stressed.",
-         "“(T)his is an outright violation of the treaty,”", "Vladimir Putin"),
+        (
+            "“(T)his is an outright violation of the treaty,” Putin stressed.",
+            "“(T)his is an outright violation of the treaty,”",
+            "Vladimir Putin",
+        ),
         ("The minister called it “a gross violation,” Shoigu said.", "“a gross violation,”", "Sergey Shoigu"),
         ("Putin: “Good,” and the meeting ended.", "“Good,”", "Vladimir Putin"),
     ],
@@ -73,12 +76,21 @@ def test_quotes_dialogue_lines(annotate):
 @pytest.mark.parametrize(
     "text,content,speaker",
     [
-        ("According to Lavrov, the US deployed illegal missiles in Romania.",
-         "the US deployed illegal missiles in Romania", "Sergey Lavrov"),
-        ("Defense Minister Shoigu explained that the violations have been going on for years.",
-         "the violations have been going on for years", "Sergey Shoigu"),
-        ("The missiles are being produced in America, Lavrov explained.",
-         "The missiles are being produced in America", "Sergey Lavrov"),
+        (
+            "According to Lavrov, the US deployed illegal missiles in Romania.",
+            "the US deployed illegal missiles in Romania",
+            "Sergey Lavrov",
+        ),
+        (
+            "Defense Minister Shoigu explained that the violations have been going on for years.",
+            "the violations have been going on for years",
+            "Sergey Shoigu",
+        ),
+        (
+            "The missiles are being produced in America, Lavrov explained.",
+            "The missiles are being produced in America",
+            "Sergey Lavrov",
+        ),
     ],
 )
 def test_quotes_indirect_speech(annotate, text, content, speaker):

@@ -18,8 +18,12 @@ SEED_CHECK = ROOT.parent / "shared" / "tools" / "seed_check.py"
 def test_seed_passes_seed_check(tmp_path, seed_record):
     out = tmp_path / "seed.jsonl"
     out.write_text(json.dumps(seed_record, ensure_ascii=False) + "\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, str(SEED_CHECK), str(SEED_GOLD), str(out)], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(SEED_CHECK), str(SEED_GOLD), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout
     assert "PASS" in result.stdout
 
@@ -33,8 +37,13 @@ def test_seed_speakers_and_events(seed_record):
     assert by_speaker["Vladimir Putin"] >= 8
     assert by_speaker["Sergey Shoigu"] >= 3
     events = {(m["treaty"], d["value"], d["event"]) for m in seed_record["treaties"] for d in m["dates"]}
-    assert {("inf", "1987", "signed"), ("inf", "2018-10", "withdrawal"), ("inf", "2019-02-01", "withdrawal"),
-            ("start-i", "2009", "expired"), ("new-start", "2021", "expires")} <= events
+    assert {
+        ("inf", "1987", "signed"),
+        ("inf", "2018-10", "withdrawal"),
+        ("inf", "2019-02-01", "withdrawal"),
+        ("start-i", "2009", "expired"),
+        ("new-start", "2021", "expires"),
+    } <= events
     assert seed_record["author"]["name"] == "Stephen Lendman"
 
 

@@ -17,7 +17,11 @@ def mention_names(record):
         ("Sergei Lavrov arrived.", "Sergei Lavrov", "Sergey Lavrov"),
         ("Russian Foreign Minister Sergey Lavrov arrived.", "Sergey Lavrov", "Sergey Lavrov"),
         ("The Russian foreign minister arrived in Geneva.", "Russian foreign minister", "Sergey Lavrov"),
-        ("Russia’s Defense Ministry issued a statement.", "Russia’s Defense Ministry", "Russian Defense Ministry"),
+        (
+            "Russia’s Defense Ministry issued a statement.",
+            "Russia’s Defense Ministry",
+            "Russian Defense Ministry",
+        ),
     ],
 )
 def test_speakers_roster_names(annotate, text, mention, name):
@@ -31,7 +35,9 @@ def test_speakers_surname_links_to_full_name(annotate):
 
 
 def test_speakers_pronoun_resolves_to_last_subject(annotate):
-    rec = annotate("Putin met Lavrov and Shoigu on Saturday.\n\nHe said the US had “torpedoed” the proposals.")
+    rec = annotate(
+        "Putin met Lavrov and Shoigu on Saturday.\n\nHe said the US had “torpedoed” the proposals."
+    )
     direct = [q for q in rec["quotes"] if q["kind"] == "direct"]
     assert direct[0]["speaker"]["name"] == "Vladimir Putin"
     assert direct[0]["speaker"]["text"] == "He"

@@ -15,9 +15,15 @@ def mentions(record):
     "text,expected",
     [
         ("Russia left the INF Treaty.", [("INF Treaty", "inf")]),
-        ("The Intermediate-Range Nuclear Forces Treaty is dead.", [("Intermediate-Range Nuclear Forces Treaty", "inf")]),
+        (
+            "The Intermediate-Range Nuclear Forces Treaty is dead.",
+            [("Intermediate-Range Nuclear Forces Treaty", "inf")],
+        ),
         ("It violates the NPT and the CTBT.", [("NPT", "npt"), ("CTBT", "ctbt")]),
-        ("Talks on extending the Strategic Offensive Arms Treaty stalled.", [("Strategic Offensive Arms Treaty", "new-start")]),
+        (
+            "Talks on extending the Strategic Offensive Arms Treaty stalled.",
+            [("Strategic Offensive Arms Treaty", "new-start")],
+        ),
         ("New START expires in 2021.", [("New START", "new-start")]),
         ("START I expired in 2009.", [("START I", "start-i")]),
         ("The Paris Agreement was signed in 2016.", [("Paris Agreement", "paris-agreement")]),
@@ -29,12 +35,16 @@ def test_treaties_named_mentions(annotate, text, expected):
 
 
 def test_treaties_anaphor_before_first_name_links_forward(annotate):
-    rec = annotate("In 1987, the treaty was agreed on by Gorbachev and Reagan.\n\nThe US left the INF Treaty.")
+    rec = annotate(
+        "In 1987, the treaty was agreed on by Gorbachev and Reagan.\n\nThe US left the INF Treaty."
+    )
     assert mentions(rec) == [("the treaty", "inf"), ("INF Treaty", "inf")]
 
 
 def test_treaties_anaphor_links_to_last_named(annotate):
-    rec = annotate("The US left the ABM Treaty in 2002. The treaty dissolved. Then the NPT came up. The Treaty binds.")
+    rec = annotate(
+        "The US left the ABM Treaty in 2002. The treaty dissolved. Then the NPT came up. The Treaty binds."
+    )
     assert [t for _, t in mentions(rec)] == ["abm", "abm", "npt", "npt"]
 
 

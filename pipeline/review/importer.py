@@ -1,0 +1,759 @@
+"""Read what annotators changed (brat folder or Label Studio export) into the corrections store.
+
+`claims review import DIR|tasks.json --into corrections.jsonl`:
+
+1. **Read** each reviewed article into regions (typed spans with the values annotators set) and
+   links between them, the same for both tools: brat `T`/`R`/`A`/`#` lines, Label Studio result
+   items. brat gives no reviewer (pass `--reviewer`) and its time is the `.ann` file's; Label
+   Studio gives `completed_by` and `updated_at` per annotation.
+2. **Rebuild the items** (quotes, treaty mentions, dates). An item keeps the id it was exported
+   with (brat note `id=`, Label Studio result id); a region that lost it but sits exactly where an
+   exported item sat is that item; anything else is new, with an id made from its span.
+3. **Diff** against what was exported (`.claims/ID.json` beside the `.ann` files, `data.claims` in
+   a Label Studio task): each item is kept, changed (moved, other speaker, treaty, date, event,
+   kind), added or deleted.
+4. **Merge** into the store, three-way, under its lock. The store's latest entry for an item is
+   what earlier reviews decided; the export is what this annotator started from:
+
+   * same as the store: nothing to write;
+   * the annotator started from what the store says (re-exported after an earlier review): written;
+   * the annotator left the item as exported but the store has a later decision: the store stands;
+   * otherwise both changed it differently: a **conflict**. Nothing at all is written unless
+     `force`, which writes this import's version on top (`overrides` names the entry it replaces).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..brat import read_ann
+from ..errors import ClaimsError
+from ..record import make_id, text_hash
+from .export_brat import (
+    CUE,
+    DATE,
+    EVENT_ATTR,
+    KIND_ATTR,
+    NOTE_TYPE,
+    QUOTE,
+    SIDECAR_DIR,
+    SPEAKER,
+    TREATY,
+    ann_lines,
+    parse_note,
+)
+from .export_labelstudio import DATE_EVENT_NAME, EVENT_NAME, KIND_NAME, NAME_NAME, TREATY_NAME, VALUE_NAME
+from .items import (
+    EVENTS,
+    ISODATE_RE,
+    ITEM_ID_RE,
+    ITEM_KINDS,
+    QUOTE_KINDS,
+    base_of,
+    changed_fields,
+    date_id,
+    guess_quote_kind,
+    read_records,
+    record_items,
+    safe_stem,
+)
+from .messages import ReviewErrors, ReviewWarnings
+from .store import append_entries, entry_id, latest_by_article, locked, read_entries
+
+#: Region label → the item kind it is, for the labels that are items.
+ITEM_LABELS = {QUOTE: "quote", TREATY: "treaty", DATE: "date"}
+
+
+@dataclass
+class Region:
+    """One annotated span as a tool keeps it: `ref` is the tool's id for it, `fields` its values."""
+
+    ref: str
+    label: str
+    start: int
+    end: int
+    id_hint: str | None = None
+    fields: dict = field(default_factory=dict)
+
+
+@dataclass
+class ReviewedDoc:
+    """One article as an annotator left it, with what had been exported to them."""
+
+    article: str
+    text: str
+    base: dict
+    regions: list[Region]
+    links: list[tuple[str, str]]
+    tool: str
+    source: str
+    reviewer: str | None = None
+    time: str | None = None
+    untouched: bool = False
+
+
+@dataclass
+class Conflict:
+    """An item this import and an earlier review both changed, differently."""
+
+    article: str
+    kind: str
+    item: str
+    earlier: dict
+    incoming: dict
+
+    def describe(self) -> str:
+        """One line for stderr: the item, the earlier decision and this import's, with who and when."""
+
+        def side(entry: dict) -> str:
+            who = entry.get("reviewer") or "unknown reviewer"
+            return f"{describe_value(self.kind, entry['value'])} ({who}, {entry.get('time') or 'no time'})"
+
+        return (
+            f"conflict: {self.article} {self.kind} {self.item}: earlier review says {side(self.earlier)}; "
+            f"this import says {side(self.incoming)}"
+        )
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did. `written` is False when conflicts stopped it."""
+
+    store: Path
+    articles: int = 0
+    untouched: int = 0
+    actions: Counter = field(default_factory=Counter)
+    unchanged: int = 0
+    kept_earlier: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    written: bool = False
+    entries: int = 0
+
+    def format(self) -> str:
+        """A short report for the terminal."""
+        done = ", ".join(
+            f"{self.actions[a]} {label}"
+            for a, label in (("keep", "kept"), ("change", "changed"), ("add", "added"), ("delete", "deleted"))
+        )
+        lines = [
+            f"reviewed articles: {self.articles}"
+            + (f" ({self.untouched} untouched since export)" if self.untouched else ""),
+            f"items: {done}; {self.unchanged} already in the store; {self.kept_earlier} left to a later review",
+        ]
+        if self.conflicts:
+            lines.append(f"conflicts: {len(self.conflicts)}")
+        lines.append(
+            f"{self.entries} entries written to {self.store}"
+            if self.written
+            else f"nothing written to {self.store}"
+        )
+        return "\n".join(lines)
+
+
+def describe_value(kind: str, value: dict | None) -> str:
+    """A short human description of an item value, for conflict reports."""
+    if value is None:
+        return "deleted"
+    if kind == "quote":
+        speaker = (value.get("speaker") or {}).get("name") or "no speaker"
+        snippet = value["text"] if len(value["text"]) <= 40 else value["text"][:37] + "..."
+        return f"{speaker}: {snippet!r} at {value['start']}-{value['end']}"
+    if kind == "treaty":
+        dated = ", ".join(f"{d['value']} {d.get('event')}" for d in value.get("dates") or [])
+        return f"{value['treaty']} ({value.get('event')}{'; ' + dated if dated else ''}) at {value['start']}-{value['end']}"
+    return f"{value['value']} at {value['start']}-{value['end']}"
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, UserWarning, stacklevel=3)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading brat
+# --------------------------------------------------------------------------------------------
+
+
+def _base_from_records(records: str | Path | None, article: str, sidecar: Path) -> dict:
+    if records is None:
+        raise ClaimsError(
+            ReviewErrors.R001.format(article=article, sidecar=sidecar),
+            path=str(sidecar),
+            stage="review",
+            code="NoExportRecord",
+        )
+    for record in read_records(records):
+        if str(record["id"]) == article or safe_stem(record["id"]) == article:
+            return base_of(record)
+    raise ClaimsError(
+        ReviewErrors.R006.format(article=article, records=records),
+        path=str(records),
+        stage="review",
+        code="NoExportRecord",
+    )
+
+
+def _read_exact(path: Path) -> str:
+    """A text as written, without newline translation: offsets index exactly this string."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
+def read_brat(
+    folder: str | Path, *, records: str | Path | None = None, reviewer: str | None = None
+) -> list[ReviewedDoc]:
+    """The articles of a brat folder exported by `claims review export --format brat`, as annotated."""
+    folder = Path(folder)
+    docs = []
+    for ann_path in sorted(folder.glob("*.ann")):
+        stem, txt_path = ann_path.stem, ann_path.with_suffix(".txt")
+        sidecar = folder / SIDECAR_DIR / f"{stem}.json"
+        base = (
+            json.loads(_read_exact(sidecar))
+            if sidecar.exists()
+            else _base_from_records(records, stem, sidecar)
+        )
+        text = _read_exact(txt_path)
+        if text_hash(text) != base["text_hash"]:
+            raise ClaimsError(
+                ReviewErrors.R002.format(
+                    article=base["id"], found=text_hash(text)[:12], expected=base["text_hash"][:12]
+                ),
+                path=str(txt_path),
+                stage="review",
+                code="TextChanged",
+            )
+        try:
+            ann = read_ann(ann_path)
+        except ValueError as err:
+            raise ClaimsError(
+                ReviewErrors.R004.format(detail=err), path=str(ann_path), stage="review", code="BadAnn"
+            ) from None
+        notes = {}
+        for note in ann.notes:
+            if note.type == NOTE_TYPE:
+                notes.setdefault(note.target, {}).update(parse_note(note.text))
+        attrs: dict[str, dict] = {}
+        for attr in ann.attributes:
+            attrs.setdefault(attr.target, {})[attr.name] = attr.value
+        regions = []
+        for tid, entity in ann.entities.items():
+            fields = dict(notes.get(tid, {}))
+            hint = fields.pop("id", None)
+            if KIND_ATTR in attrs.get(tid, {}):
+                fields["kind"] = attrs[tid][KIND_ATTR]
+            if EVENT_ATTR in attrs.get(tid, {}):
+                fields["event"] = attrs[tid][EVENT_ATTR]
+            # A span brat cut at line breaks is one span from its first to its last fragment.
+            start, end = entity.spans[0][0], entity.spans[-1][1]
+            regions.append(Region(tid, entity.type, start, end, hint, fields))
+        links = [(rel.arg1, rel.arg2) for rel in ann.relations if rel.arg1 and rel.arg2]
+        written = _read_exact(ann_path)
+        exported = "".join(line + "\n" for line in ann_lines({**base, "text": text}))
+        docs.append(
+            ReviewedDoc(
+                article=base["id"],
+                text=text,
+                base=base,
+                regions=regions,
+                links=links,
+                tool="brat",
+                source=str(ann_path),
+                reviewer=reviewer,
+                time=_iso(ann_path.stat().st_mtime),  # brat rewrites the .ann on every edit
+                untouched=written == exported,
+            )
+        )
+    return docs
+
+
+# --------------------------------------------------------------------------------------------
+# Reading Label Studio
+# --------------------------------------------------------------------------------------------
+
+
+def _reviewer_of(annotation: dict) -> str | None:
+    """Who saved a Label Studio annotation: their e-mail when the export has it, else their user id."""
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        return who.get("email") or (f"label-studio user {who['id']}" if "id" in who else None)
+    return f"label-studio user {who}" if who is not None else None
+
+
+def _code_points(text: str, start: int, end: int, expected: str | None) -> tuple[int, int] | None:
+    """Offsets as Python indices. Older Label Studio versions counted UTF-16 units past astral characters."""
+    if 0 <= start <= end <= len(text) and (expected is None or text[start:end] == expected):
+        return start, end
+    units = text.encode("utf-16-le")
+    try:
+        a = len(units[: 2 * start].decode("utf-16-le"))
+        b = len(units[: 2 * end].decode("utf-16-le"))
+    except UnicodeDecodeError:
+        return None
+    if expected is not None and text[a:b] != expected:
+        return None
+    return a, b
+
+
+def _regions_of_result(
+    result: list[dict], text: str, where: str
+) -> tuple[list[Region], list[tuple[str, str]]]:
+    """Regions and links from a Label Studio `result` list (labels, per-region values, relations)."""
+    regions: dict[str, Region] = {}
+    values: dict[str, dict] = {}
+    links = []
+    for item in result:
+        if item.get("type") == "relation":
+            links.append((item.get("from_id"), item.get("to_id")))
+            continue
+        rid, value = item.get("id"), item.get("value") or {}
+        if rid is None:
+            continue
+        kind, name = item.get("type"), item.get("from_name")
+        if kind == "labels" and value.get("labels"):
+            try:
+                span = _code_points(text, int(value["start"]), int(value["end"]), value.get("text"))
+            except (KeyError, TypeError, ValueError):
+                span = None
+            if span is None:
+                _warn(
+                    ReviewWarnings.RW003.format(
+                        where=where,
+                        ref=rid,
+                        label=value["labels"][0],
+                        start=value.get("start"),
+                        end=value.get("end"),
+                    )
+                )
+                continue
+            hint = rid if ITEM_ID_RE.match(str(rid)) else None
+            regions[rid] = Region(rid, value["labels"][0], span[0], span[1], hint)
+        elif kind == "choices" and value.get("choices"):
+            key = {KIND_NAME: "kind", EVENT_NAME: "event", DATE_EVENT_NAME: "event"}.get(name)
+            if key:
+                values.setdefault(rid, {})[key] = value["choices"][0]
+        elif kind == "textarea" and value.get("text"):
+            key = {NAME_NAME: "name", TREATY_NAME: "treaty", VALUE_NAME: "value"}.get(name)
+            content = value["text"][-1] if isinstance(value["text"], list) else value["text"]
+            if key and str(content).strip():
+                values.setdefault(rid, {})[key] = str(content).strip()
+    for rid, fields in values.items():
+        if rid in regions:
+            regions[rid].fields.update(fields)
+    return list(regions.values()), links
+
+
+def read_labelstudio(path: str | Path, *, records: str | Path | None = None) -> list[ReviewedDoc]:
+    """The annotations of a Label Studio JSON export, one `ReviewedDoc` per (task, annotation)."""
+    path = Path(path)
+    try:
+        tasks = json.loads(_read_exact(path))
+    except ValueError as err:
+        raise ClaimsError(
+            ReviewErrors.R003.format(detail=f"not valid JSON: {err}"),
+            path=str(path),
+            stage="review",
+            code="NotLabelStudio",
+        ) from None
+    if not isinstance(tasks, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("data"), dict) for t in tasks
+    ):
+        raise ClaimsError(
+            ReviewErrors.R003.format(detail="not a list of tasks with 'data'"),
+            path=str(path),
+            stage="review",
+            code="NotLabelStudio",
+        )
+    docs = []
+    for n, task in enumerate(tasks):
+        annotations = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+        if not annotations:
+            continue  # nobody reviewed this task
+        data = task["data"]
+        article = str(data.get("article") or (data.get("claims") or {}).get("id") or task.get("id", n))
+        base = data.get("claims") or _base_from_records(records, article, path)
+        text = data.get("text") or ""
+        if text_hash(text) != base["text_hash"]:
+            raise ClaimsError(
+                ReviewErrors.R002.format(
+                    article=article, found=text_hash(text)[:12], expected=base["text_hash"][:12]
+                ),
+                path=str(path),
+                stage="review",
+                code="TextChanged",
+            )
+        for annotation in sorted(
+            annotations, key=lambda a: str(a.get("updated_at") or a.get("created_at") or "")
+        ):
+            where = f"{path} task {task.get('id', n)} annotation {annotation.get('id', '?')}"
+            regions, links = _regions_of_result(annotation.get("result") or [], text, where)
+            docs.append(
+                ReviewedDoc(
+                    article=base["id"],
+                    text=text,
+                    base=base,
+                    regions=regions,
+                    links=links,
+                    tool="labelstudio",
+                    source=where,
+                    reviewer=_reviewer_of(annotation),
+                    time=annotation.get("updated_at") or annotation.get("created_at"),
+                )
+            )
+    return docs
+
+
+# --------------------------------------------------------------------------------------------
+# From regions back to items
+# --------------------------------------------------------------------------------------------
+
+
+def _known_treaty_name(treaty_id: str) -> str | None:
+    from ..knowledge import load_knowledge  # read the knowledge files only when a treaty id changed
+
+    known = load_knowledge().treaty(treaty_id)
+    return known.name if known else None
+
+
+def _treaty_slug(text: str) -> str:
+    from ..treaties import slug  # the treaty stage's rule; imported late, as it loads spaCy
+
+    return slug(text) or "treaty"
+
+
+def _span(text: str, region: Region) -> dict:
+    return {"start": region.start, "end": region.end, "text": text[region.start : region.end]}
+
+
+def _same_span(a: dict | None, b: dict | None) -> bool:
+    return bool(a and b) and (a["start"], a["end"]) == (b["start"], b["end"])
+
+
+class _ItemBuilder:
+    """Turns one reviewed doc's regions into `{kind: {id: item}}`, keeping exported ids and values."""
+
+    def __init__(self, doc: ReviewedDoc):
+        self.doc = doc
+        self.text = doc.text
+        self.thash = doc.base["text_hash"]
+        self.base = record_items({"text": doc.text, **doc.base})
+        # Dates exported only as a treaty's date (not in the record's top-level dates).
+        self.treaty_only_dates = {
+            date_id(self.thash, d) for m in doc.base.get("treaties") or [] for d in m.get("dates") or []
+        } - set(self.base["date"])
+        self.by_ref = {r.ref: r for r in doc.regions}
+        self.linked: dict[str, list[Region]] = {}
+        for a, b in doc.links:
+            if a in self.by_ref and b in self.by_ref:
+                self.linked.setdefault(a, []).append(self.by_ref[b])
+                self.linked.setdefault(b, []).append(self.by_ref[a])
+        self.ids = self._assign_ids()
+
+    def _assign_ids(self) -> dict[str, str]:
+        """Region ref → item id: the id it carries, else the exported item at its exact span, else a new one."""
+        ids: dict[str, str] = {}
+        claimed: set[str] = set()
+        known = {**self.base["quote"], **self.base["treaty"], **self.base["date"]}
+        item_regions = [r for r in self.doc.regions if r.label in ITEM_LABELS]
+        for region in item_regions:
+            prefix = ITEM_LABELS[region.label][0] + "-"
+            if region.id_hint and region.id_hint.startswith(prefix) and region.id_hint not in claimed:
+                if region.id_hint in known or region.id_hint in self.treaty_only_dates:
+                    ids[region.ref] = region.id_hint
+                    claimed.add(region.id_hint)
+        for region in item_regions:
+            if region.ref in ids:
+                continue
+            kind = ITEM_LABELS[region.label]
+            at_span = [
+                i
+                for i, item in self.base[kind].items()
+                if (item["start"], item["end"]) == (region.start, region.end) and i not in claimed
+            ]
+            new_id = at_span[0] if at_span else make_id(kind[0], self.thash, region.start, region.end)
+            if new_id in claimed:
+                other = next(r.ref for r in item_regions if ids.get(r.ref) == new_id)
+                _warn(
+                    ReviewWarnings.RW004.format(
+                        where=self.doc.source, label=region.label, ref=region.ref, other=other
+                    )
+                )
+                continue
+            ids[region.ref] = new_id
+            claimed.add(new_id)
+        return ids
+
+    def _linked(self, region: Region, label: str) -> list[Region]:
+        return sorted((r for r in self.linked.get(region.ref, []) if r.label == label), key=lambda r: r.start)
+
+    def _date_value(self, region: Region) -> str | None:
+        value = region.fields.get("value")
+        if value and ISODATE_RE.match(value):
+            return value
+        base = self.base["date"].get(self.ids.get(region.ref, ""))
+        if base and _same_span(base, _span(self.text, region)):
+            return base["value"]
+        _warn(ReviewWarnings.RW001.format(where=self.doc.source, label=region.label, ref=region.ref))
+        return None
+
+    def quote(self, region: Region, qid: str) -> dict:
+        base = self.base["quote"].get(qid)
+        span = _span(self.text, region)
+        speakers = self._linked(region, SPEAKER)
+        if len(speakers) > 1:
+            _warn(ReviewWarnings.RW002.format(where=self.doc.source, ref=region.ref, n=len(speakers)))
+        speaker = None
+        if speakers:
+            sr = speakers[0]
+            base_speaker = (base or {}).get("speaker")
+            name = sr.fields.get("name") or (
+                base_speaker["name"]
+                if _same_span(base_speaker, _span(self.text, sr))
+                else self.text[sr.start : sr.end]
+            )
+            speaker = {"name": name, **_span(self.text, sr)}
+            if _same_span(base_speaker, speaker) and base_speaker["name"] == name:
+                speaker = base_speaker  # as exported, down to its text
+        cues = self._linked(region, CUE)
+        cue = _span(self.text, cues[0]) if cues else None
+        if cue and _same_span((base or {}).get("cue"), cue):
+            cue = base["cue"]
+        kind = region.fields.get("kind")
+        if kind not in QUOTE_KINDS:
+            kind = base["kind"] if base else guess_quote_kind(span["text"])
+        if base is None:
+            return {
+                "id": qid,
+                **span,
+                "kind": kind,
+                "speaker": speaker,
+                "cue": cue,
+                "how": "review",
+                "closed": True,
+            }
+        value = {**base, "kind": kind, "speaker": speaker, "cue": cue}
+        if not _same_span(base, span):
+            value.update(span)
+        if speaker != base.get("speaker"):
+            value["how"] = "review"  # the speaker is the annotator's now, not an attribution rule's
+        return value
+
+    def treaty(self, region: Region, tid: str) -> dict:
+        base = self.base["treaty"].get(tid)
+        span = _span(self.text, region)
+        treaty = region.fields.get("treaty") or (base["treaty"] if base else _treaty_slug(span["text"]))
+        note_name = region.fields.get("name")
+        if base and treaty == base["treaty"]:
+            name = note_name or base["name"]
+        else:
+            # A new treaty id: its name from the knowledge base, unless the annotator wrote a new one.
+            fresh_name = note_name if note_name and note_name != (base or {}).get("name") else None
+            name = _known_treaty_name(treaty) or fresh_name or treaty
+        event = region.fields.get("event")
+        if event not in EVENTS:
+            event = base["event"] if base else "unspecified"
+        base_dates = {(d["start"], d["end"]): d for d in (base or {}).get("dates") or []}
+        dates = []
+        for dr in self._linked(region, DATE):
+            value = self._date_value(dr)
+            if value is None:
+                continue
+            old = base_dates.get((dr.start, dr.end))
+            date_event = dr.fields.get("event")
+            if date_event not in EVENTS:
+                date_event = old.get("event", event) if old else event
+            dated = {"value": value, **_span(self.text, dr), "event": date_event}
+            dates.append(old if old and old == {**old, **dated} else dated)
+        same = bool(base) and _same_span(base, span) and treaty == base["treaty"]
+        if base is None:
+            return {
+                "id": tid,
+                **span,
+                "treaty": treaty,
+                "name": name,
+                "how": "review",
+                "dates": dates,
+                "event": event,
+            }
+        value = {
+            **base,
+            "treaty": treaty,
+            "name": name,
+            "how": base.get("how") if same else "review",
+            "dates": dates,
+            "event": event,
+        }
+        if not _same_span(base, span):
+            value.update(span)
+        return value
+
+    def date(self, region: Region, did: str) -> dict | None:
+        value = self._date_value(region)
+        if value is None:
+            return None
+        base = self.base["date"].get(did)
+        item = {"value": value, **_span(self.text, region)}
+        return base if base == item else item
+
+    def items(self) -> dict[str, dict[str, dict]]:
+        """The reviewed items by kind and id."""
+        out: dict[str, dict[str, dict]] = {kind: {} for kind in ITEM_KINDS}
+        for region in self.doc.regions:
+            item_id = self.ids.get(region.ref)
+            if item_id is None:
+                continue
+            if region.label == QUOTE:
+                out["quote"][item_id] = self.quote(region, item_id)
+            elif region.label == TREATY:
+                out["treaty"][item_id] = self.treaty(region, item_id)
+            elif region.label == DATE and item_id not in self.treaty_only_dates:
+                # A date exported only as a treaty's date stays one; other dates are the record's dates.
+                date = self.date(region, item_id)
+                if date is not None:
+                    out["date"][item_id] = date
+        return out
+
+
+def reviewed_items(doc: ReviewedDoc) -> dict[str, dict[str, dict]]:
+    """The items of a reviewed article, by kind and id, as the annotator left them."""
+    return _ItemBuilder(doc).items()
+
+
+def diff_entries(doc: ReviewedDoc, now: str) -> list[dict]:
+    """Store entries for one reviewed article: an item entry per exported or reviewed item."""
+    base = record_items({"text": doc.text, **doc.base})
+    items = reviewed_items(doc)
+    entries = []
+    for kind in ITEM_KINDS:
+        ids = sorted(
+            set(base[kind]) | set(items[kind]),
+            key=lambda i: ((items[kind].get(i) or base[kind].get(i))["start"], i),
+        )
+        for item_id in ids:
+            before, after = base[kind].get(item_id), items[kind].get(item_id)
+            action = (
+                "keep" if before == after else "change" if before and after else "add" if after else "delete"
+            )
+            entry = {
+                "article": doc.article,
+                "text_hash": doc.base["text_hash"],
+                "kind": kind,
+                "item": item_id,
+                "action": action,
+                "value": after,
+                "base": before,
+            }
+            if action == "change":
+                entry["changed"] = changed_fields(kind, before, after)
+            entry.update(
+                {
+                    "reviewer": doc.reviewer,
+                    "time": doc.time,
+                    "imported": now,
+                    "tool": doc.tool,
+                    "source": doc.source,
+                }
+            )
+            entries.append(entry)
+    return entries
+
+
+# --------------------------------------------------------------------------------------------
+# Into the store
+# --------------------------------------------------------------------------------------------
+
+
+def read_reviews(
+    source: str | Path, *, records: str | Path | None = None, reviewer: str | None = None
+) -> list[ReviewedDoc]:
+    """Reviewed articles from a brat folder or a Label Studio JSON export."""
+    source = Path(source)
+    if source.is_dir() and any(source.glob("*.ann")):
+        return read_brat(source, records=records, reviewer=reviewer)
+    if source.is_file() and source.suffix.lower() == ".json":
+        docs = read_labelstudio(source, records=records)
+        if reviewer:
+            for doc in docs:
+                doc.reviewer = doc.reviewer or reviewer
+        return docs
+    raise ClaimsError(
+        ReviewErrors.R005.format(path=source), path=str(source), stage="review", code="NothingToImport"
+    )
+
+
+def merge_reviews(docs: list[ReviewedDoc], store: str | Path, *, force: bool = False) -> ImportReport:
+    """Merge reviewed articles into the store (see the module docstring); all or nothing unless `force`."""
+    store = Path(store)
+    report = ImportReport(
+        store=store, articles=len({d.article for d in docs}), untouched=sum(d.untouched for d in docs)
+    )
+    now = datetime.now(tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with locked(store):
+        existing = read_entries(store)
+        states = latest_by_article(existing)
+        latest = {(a, *key): e for a, state in states.items() for key, e in state.items.items()}
+        texts = {(e["article"], e["text_hash"]) for e in existing if e["kind"] == "article"}
+        new: list[dict] = []
+        for doc in docs:
+            if (doc.article, doc.base["text_hash"]) not in texts:
+                texts.add((doc.article, doc.base["text_hash"]))
+                new.append(
+                    {
+                        "article": doc.article,
+                        "text_hash": doc.base["text_hash"],
+                        "kind": "article",
+                        "text": doc.text,
+                        "source": doc.base.get("source", ""),
+                        "imported": now,
+                    }
+                )
+            for entry in diff_entries(doc, now):
+                key = (entry["article"], entry["kind"], entry["item"])
+                prior = latest.get(key)
+                if prior is not None:
+                    if entry["value"] == prior["value"]:
+                        report.unchanged += 1
+                        continue
+                    if entry["base"] != prior["value"]:
+                        if entry["value"] == entry["base"]:
+                            report.kept_earlier += 1
+                            continue
+                        report.conflicts.append(
+                            Conflict(entry["article"], entry["kind"], entry["item"], prior, entry)
+                        )
+                        if not force:
+                            continue
+                        entry["overrides"] = prior["entry"] if "entry" in prior else entry_id(prior)
+                entry["entry"] = entry_id(entry)
+                report.actions[entry["action"]] += 1
+                latest[key] = entry
+                new.append(entry)
+        if report.conflicts and not force:
+            return report
+        if any(e["kind"] != "article" for e in new):
+            append_entries(store, new)
+            report.written, report.entries = True, len(new)
+    return report
+
+
+def import_reviews(
+    source: str | Path,
+    store: str | Path,
+    *,
+    force: bool = False,
+    reviewer: str | None = None,
+    records: str | Path | None = None,
+) -> ImportReport:
+    """Read a brat folder or Label Studio export and merge what annotators decided into `store`.
+
+    Returns an `ImportReport`; when it lists conflicts and `force` is False, nothing was written.
+    """
+    return merge_reviews(read_reviews(source, records=records, reviewer=reviewer), store, force=force)
