@@ -73,6 +73,7 @@ class Knowledge:
     speakers: list[Speaker]
     treaties: list[Treaty]
     not_treaties: list[str]
+    unknown_treaty_words: list[str]
     cue_verbs: set[str]
     cue_precision: dict[str, float]
     clause_only_cues: set[str]
@@ -140,6 +141,7 @@ def load_knowledge() -> Knowledge:
         speakers=speakers,
         treaties=treaties,
         not_treaties=not_treaties,
+        unknown_treaty_words=list(base.get("unknown_treaty_words") or []),
         cue_verbs=set(cues.get("verbs") or []) | _mined_cue_verbs(),
         cue_precision={
             lemma: st.get("p", 0.0) for lemma, st in (read_yaml("cues.yml").get("verbs") or {}).items()

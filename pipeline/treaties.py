@@ -29,6 +29,7 @@ ANAPHOR_DETS = {"the", "this", "that"}
 # "the agreement" is generic: it is a treaty only with a treaty named this close before it.
 AGREEMENT_WINDOW = 800
 UNKNOWN_HEADS = r"(?:Treaty|Agreement|Convention|Accord|Pact|Protocol)"
+HEAD_WORDS = {"Treaty", "Agreement", "Convention", "Accord", "Pact", "Protocol"}
 UNKNOWN_TREATY = re.compile(
     r"\b((?:[A-Z][\w’'-]*\s+){1,7}" + UNKNOWN_HEADS + r"|" + UNKNOWN_HEADS + r"\s+(?:on|of|for)\s+(?:the\s+)?"
     r"(?:[A-Z][\w’'-]*)(?:\s+(?:of\s+|and\s+|on\s+)?[A-Z][\w’'-]*){0,6})\b"
@@ -115,10 +116,14 @@ def find_named_mentions(text: str, kb: Knowledge, lo: int = 0, hi: int | None = 
                 cands.append((a, m.end(grp), tid, "name"))
     for pattern, tid, how in patterns:
         cands += [(m.start(), m.end(), tid, how) for m in pattern.finditer(text, lo, hi)]
+    topic_words = set(kb.unknown_treaty_words)
     for m in UNKNOWN_TREATY.finditer(text, lo, hi):
         words = m.group(1).split()
         named = [w for w in words[:-1] if w not in WEAK_NAME_WORDS] if words[-1][0].isupper() else words
-        if words[0] in UNKNOWN_HEADS or len(named) >= 2:
+        head = words[0] if words[0] in HEAD_WORDS else words[-1]
+        if head not in ("Treaty", "Pact") and words[0] not in HEAD_WORDS and not topic_words & set(words):
+            continue
+        if words[0] in HEAD_WORDS or len(named) >= 2:
             a = m.start(1)
             # Drop leading weak words ("The Hague Convention" keeps "Hague Convention").
             while words and words[0] in WEAK_NAME_WORDS:
@@ -157,8 +162,12 @@ def find_anaphors(doc: Doc, named: list[dict], lo: int, hi: int) -> list[dict]:
             continue
         before = [m for m in named if m["end"] <= det.idx]
         after = [m for m in named if m["start"] >= token.idx]
-        if ANAPHOR_HEADS[token.lower_] == "agreement":
+        if ANAPHOR_HEADS[token.lower_] == "agreement" or token.lower_ == "convention":
+            # "the agreement", "the convention": only just after a treaty named that way ("the Paris
+            # Agreement … the agreement"); in political news "the convention" is mostly a party's.
             target = before[-1] if before and det.idx - before[-1]["end"] <= AGREEMENT_WINDOW else None
+            if target is not None and token.lower_ not in (target["text"] + " " + _kb_name(target)).lower():
+                target = None
         else:
             target = before[-1] if before else (after[0] if after else None)
         if target is None:
@@ -173,6 +182,11 @@ def find_anaphors(doc: Doc, named: list[dict], lo: int, hi: int) -> list[dict]:
             }
         )
     return out
+
+
+def _kb_name(mention: dict) -> str:
+    treaty = load_knowledge().treaty(mention["treaty"])
+    return treaty.name if treaty else ""
 
 
 class TreatyMentionFinder:

@@ -66,3 +66,15 @@ def test_treaties_unknown_treaty_gets_own_id(annotate):
     ids = {t for _, t in mentions(rec)}
     assert "pelindaba-nuclear-free-zone-treaty" in ids
     assert any("tlatelolco" in i for i in ids)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Delegates gathered at the Democratic National Convention in Philadelphia.",
+        "The Paris Agreement came up. Later, delegates left the convention hall.",
+    ],
+)
+def test_treaties_party_conventions_are_not_treaties(annotate, text):
+    assert all(t != "democratic-national-convention" for _, t in mentions(annotate(text)))
+    assert all(not m.lower().startswith("the convention") for m, _ in mentions(annotate(text)))
