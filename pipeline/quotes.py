@@ -45,8 +45,30 @@ DASH = re.compile(r"\s[–—]\s|\s--\s")
 SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"(]|\s*$)")
 # Pronouns that can stand for a source ("who said …" names the source by its relative pronoun).
 SPEAKING_PRONOUNS = {"i", "we", "you", "he", "she", "they", "who", "one", "someone", "anyone", "everyone"}
+# Dependents of a cue that may stand between two parts of one quotation ("“A,” he also told CNN, “B”").
+CUE_CLAUSE_DEPS = {"advmod", "aux", "neg", "npadvmod", "prt", "dobj", "dative"}
 # Prepositions that may hang on a cue inside an interrupted quotation ("said in an interview").
-CUE_PREPOSITIONS = {"in", "on", "at", "during", "after", "before", "to", "from", "with", "via", "by"}
+CUE_PREPOSITIONS = {
+    "in",
+    "on",
+    "at",
+    "during",
+    "after",
+    "before",
+    "to",
+    "from",
+    "with",
+    "via",
+    "by",
+    "of",
+    "about",
+    "for",
+    "over",
+    "while",
+    "outside",
+    "inside",
+    "near",
+}
 # Dependents that make up what a cue verb reports, when it has no clause complement.
 COMPLEMENT_DEPS = {"dobj", "xcomp", "prep", "oprd", "attr", "acomp", "dative", "obj"}
 # A plain (unquoted) complement counts only with a clause in it ("urged X to …", "vowed to …").
@@ -374,20 +396,18 @@ class QuoteFinder:
         if span is None or not len(span):
             return False
         words = {t.i for t in span if not t.is_punct and not t.is_space}
-        for cue in (doc[i] for i in words if self.is_cue(doc[i])):
+        verbs = [i for i in words if doc[i].pos_ in ("VERB", "AUX")]
+        # One verb, the cue: "said Weaver, who said business … fail" is more than a cue clause.
+        if len(verbs) != 1:
+            return False
+        for cue in (doc[i] for i in verbs if self.is_cue(doc[i])):
             allowed = {cue.i}
             for child in cue.children:
                 # The speaker with its apposition, and small words on the verb ("also", "told
                 # reporters", "said in an interview on Tuesday"); not a clause or "despite …".
-                if child.dep_ in SUBJECT_DEPS | {
-                    "advmod",
-                    "aux",
-                    "neg",
-                    "npadvmod",
-                    "prt",
-                    "dobj",
-                    "dative",
-                } or (child.dep_ == "prep" and child.lower_ in CUE_PREPOSITIONS):
+                if child.dep_ in SUBJECT_DEPS | CUE_CLAUSE_DEPS or (
+                    child.dep_ == "prep" and child.lower_ in CUE_PREPOSITIONS
+                ):
                     allowed |= {t.i for t in child.subtree}
             if words <= allowed:
                 return True
@@ -435,8 +455,10 @@ class QuoteFinder:
         for sent in sents:
             for c in self.cues_outside(sent, inside):
                 dist = min(abs(c.i - span.start), abs(c.i - (span.end - 1)))
-                cues.append((dist, c.i, c, sent))
-        for _, _, cue, sent in sorted(cues, key=lambda x: (x[0], x[1])):
+                # Nearest first; on a tie the cue after the quotation ("…,” Shoigu said") wins.
+                after = 0 if c.i >= span.end else 1
+                cues.append((dist, after, c.i, c, sent))
+        for _, _, _, cue, sent in sorted(cues, key=lambda x: x[:3]):
             if cue.lower_ == "according":
                 obj = self.according_to(sent)
                 spk = self.mention_for(doc, obj) if obj is not None else None
@@ -444,7 +466,8 @@ class QuoteFinder:
             else:
                 spk = self.speaker_of_cue(doc, cue, sent)
                 cue_span = self._token_span(cue)
-            if spk:
+            # A mention inside a quotation is something the speaker says, not the speaker.
+            if spk and not inside(spk["start"]):
                 return Attribution(spk, cue_span, "cue", True)
         return None
 
@@ -531,7 +554,9 @@ class QuoteFinder:
                     if cue.lower_ == "according":
                         continue
                     comp = next(
-                        (c for c in cue.children if c.dep_ == "ccomp" and not inside_direct(c.idx)), None
+                        # The clause's head may sit inside a quotation ("said he was “encouraged” by it").
+                        (c for c in cue.children if c.dep_ == "ccomp"),
+                        None,
                     )
                     paren = self.parenthetical_content(doc, sent, cue, direct) if comp is None else None
                     if comp is None and paren is None:
@@ -681,7 +706,9 @@ class QuoteFinder:
         inside = [q for q in direct if q["start"] < end and q["end"] > start]
         if not inside:
             return "indirect"
-        if any(q["start"] < start or q["end"] > end for q in inside):
+        # The closing mark and stop often hang on the verb, just past the clause's last word.
+        reach = end + len(doc.text[end : end + 4]) - len(doc.text[end : end + 4].lstrip(".,;:!?”\"’»'"))
+        if any(q["start"] < start or q["end"] > reach for q in inside):
             return None
         text = doc.text
         quoted = sum(len("".join(text[q["start"] : q["end"]].split())) for q in inside)

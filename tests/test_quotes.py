@@ -131,3 +131,44 @@ def test_quotes_nothing_from_boilerplate(annotate):
 def test_quotes_find_quote_spans_marks(text, expected):
     spans = find_quote_spans(text, 0, len(text), lambda start: len(text), False)
     assert [text[s.start : s.end] for s in spans] == expected
+
+
+@pytest.mark.parametrize(
+    "text,content,kind",
+    [
+        (
+            "Sanders said he was “encouraged” by the plan announced on Tuesday.",
+            "he was “encouraged” by the plan announced on Tuesday",
+            "mixed",
+        ),
+        (
+            "Paul called Rubio’s proposed child care tax credit “a payment.”",
+            "Rubio’s proposed child care tax credit “a payment",
+            "mixed",
+        ),
+        (
+            "The group is spending money on mailings, according to FEC filings.",
+            "The group is spending money on mailings",
+            "indirect",
+        ),
+        (
+            "Voters who said they would vote in the primary were counted.",
+            "they would vote in the primary",
+            "indirect",
+        ),
+    ],
+)
+def test_quotes_reported_content_spans(annotate, text, content, kind):
+    assert any(q["kind"] == kind and q["text"].startswith(content) for q in annotate(text)["quotes"])
+
+
+def test_quotes_interrupted_by_cue_is_one_quote(annotate):
+    text = "Voters were unmoved.\n\n“He’s funny,” attorney Eric Levine said of Trump. “But his lack of knowledge is disturbing.”"
+    direct = [q for q in annotate(text)["quotes"] if q["kind"] == "direct"]
+    assert len(direct) == 1 and direct[0]["text"].endswith("disturbing.”")
+
+
+def test_quotes_relative_clause_cue_is_not_part_of_the_quote(annotate):
+    text = '"It is not normal," said Weaver, who said executives often fail to understand that there are "no secrets."'
+    direct = [q["text"] for q in annotate(text)["quotes"] if q["kind"] == "direct"]
+    assert '"It is not normal,"' in direct
