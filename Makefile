@@ -45,10 +45,13 @@ cues: $(STAMP)
 
 out/polnear-dev.jsonl: $(STAMP) $(wildcard pipeline/*.py) $(wildcard models/*.yml)
 	@mkdir -p out
-	$(BIN)/claims run $(POLNEAR)/dev/text -o $@ --no-resume --quiet || true
+	$(BIN)/claims run $(POLNEAR)/dev/text -o $@ --no-resume --quiet
 
 eval: out/polnear-dev.jsonl
 	$(BIN)/claims eval $(POLNEAR)/dev out/polnear-dev.jsonl
+
+bench: $(STAMP)
+	$(BIN)/python -m pipeline.bench $(POLNEAR)/train
 
 clean:
 	rm -rf out build *.egg-info
