@@ -728,7 +728,13 @@ class QuoteFinder:
             next_opens = nxt is not None and PARAGRAPH_OPENS_QUOTE.match(text, nxt) is not None
             quotes_by_par.append(find_quote_spans(text, a, b, self.clause_end(doc, b), next_opens))
         direct = self.attribute_direct(doc, body, quotes_by_par)
-        direct = [q for q in self.merge_interrupted(doc, body, direct) if not self.is_scare_quote(doc, q)]
+        # A quotation nobody in the text is said to speak is no attribution (headlines, titles of
+        # works, link lists); nor is a word or two in marks without a cue (a scare quote).
+        direct = [
+            q
+            for q in self.merge_interrupted(doc, body, direct)
+            if q["att"].speaker is not None and not self.is_scare_quote(doc, q)
+        ]
         for q in direct:
             q["kind"] = "direct"
         indirect = self.find_indirect(doc, body, direct)
