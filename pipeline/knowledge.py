@@ -79,6 +79,7 @@ class Knowledge:
     clause_only_cues: set[str]
     cue_phrases: list[str]
     introducers: set[str]
+    colon_labels: set[str]
     event_words: dict[str, str]
     event_phrases: list[tuple[tuple[str, ...], str]]
     future_events: dict[str, str]
@@ -149,6 +150,7 @@ def load_knowledge() -> Knowledge:
         clause_only_cues=set(cues.get("clause_only") or []),
         cue_phrases=[p.lower() for p in cues.get("phrases") or []],
         introducers={w.lower() for w in cues.get("introducers") or []},
+        colon_labels={w.lower() for w in cues.get("colon_labels") or []},
         event_words=event_words,
         event_phrases=sorted(event_phrases, key=lambda p: -len(p[0])),
         future_events=events.get("future_of") or {},

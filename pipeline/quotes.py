@@ -40,6 +40,8 @@ AMBIGUOUS = {'"', "''"}
 SINGLE_OPENERS = {"‘": "’", "‚": "‘’"}
 ALL_MARKS = set('“”«»„"‹›‘’‚')
 DIALOGUE = re.compile(r"^(?P<name>[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3})\s*:\s*(?:[“\"«„]|'')")
+# A paragraph led by a name (or Q/A of an interview) and a colon, not by a label of the page.
+COLON_LEAD = re.compile(r"(?P<name>[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})\s*:\s+(?=\S)")
 LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[-•*–])\s+")
 DASH = re.compile(r"\s[–—]\s|\s--\s")
 SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"(]|\s*$)")
@@ -546,6 +548,7 @@ class QuoteFinder:
             span = doc.char_span(a, b, alignment_mode="expand")
             if span is None:
                 continue
+            found += self.colon_content(doc, a, b, direct)
             for sent in span.sents:
                 acc = self.according_to(sent)
                 if acc is not None and not inside_direct(acc.idx):
@@ -600,6 +603,26 @@ class QuoteFinder:
                 continue
             out.append(item)
         return out
+
+    def colon_content(self, doc: Doc, a: int, b: int, direct: list[dict]) -> list[dict]:
+        """`Sanders: Endorsements prove …` and interview lines (`A: Believe me, …`): the paragraph
+        after a leading name and colon is what that name says."""
+        m = COLON_LEAD.match(doc.text, a, b)
+        if m is not None and m.group("name").split()[0].lower().strip(".’'") in self.kb.colon_labels:
+            return []
+        if m is None or any(q["start"] < b and q["end"] > a for q in direct if q["start"] <= m.end()):
+            return []
+        start, end = m.end(), b
+        kind = self.clause_kind(doc, start, end, direct)
+        name = doc.char_span(a, m.end("name"), alignment_mode="expand")
+        if kind is None or name is None:
+            return []
+        spk = self.mention_for(doc, name.root) or {"name": name.text, "known": False}
+        spk = {**spk, "start": name.start_char, "end": name.end_char, "text": name.text}
+        colon = m.end("name") + doc.text[m.end("name") : m.end()].index(":")
+        cue = {"start": colon, "end": colon + 1, "text": ":"}
+        cut = self.cut_clause(doc, start, end, direct if kind == "indirect" else [])
+        return [self._indirect(cut, spk, cue, "colon", kind)] if cut else []
 
     def according_content(self, doc: Doc, sent: Span, acc: Token, direct: list[dict]) -> list[dict]:
         """`According to X, Y` and `Y, according to X`: Y is what X is reported to say."""
@@ -720,7 +743,8 @@ class QuoteFinder:
     def __call__(self, doc: Doc) -> Doc:
         if doc._.quotes is not None:
             return doc
-        body = [(s["start"], s["end"]) for s in doc._.segments or [] if s["kind"] == "body"]
+        # Headlines carry attributions too ("Sanders: Endorsements prove …"); boilerplate never does.
+        body = [(s["start"], s["end"]) for s in doc._.segments or [] if s["kind"] in ("body", "title")]
         text = doc.text
         quotes_by_par = []
         for k, (a, b) in enumerate(body):

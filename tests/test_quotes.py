@@ -172,3 +172,19 @@ def test_quotes_relative_clause_cue_is_not_part_of_the_quote(annotate):
     text = '"It is not normal," said Weaver, who said executives often fail to understand that there are "no secrets."'
     direct = [q["text"] for q in annotate(text)["quotes"] if q["kind"] == "direct"]
     assert '"It is not normal,"' in direct
+
+
+@pytest.mark.parametrize(
+    "text,speaker",
+    [
+        (
+            "Sanders: Endorsements prove Clinton is the candidate of the establishment.\n\nThe race goes on.",
+            "Bernie Sanders",
+        ),
+        ("The interview went on.\n\nA: Believe me, a wall is not going to keep people away.", "A"),
+        ("UPDATE: The talks resumed on Monday.\n\nThe race goes on.", None),
+    ],
+)
+def test_quotes_colon_led_paragraph(annotate, text, speaker):
+    colon = [q for q in annotate(text)["quotes"] if (q["cue"] or {}).get("text") == ":"]
+    assert [q["speaker"]["name"] for q in colon] == ([speaker] if speaker else [])
