@@ -443,10 +443,11 @@ class QuoteFinder:
 
     @staticmethod
     def is_scare_quote(doc: Doc, q: dict) -> bool:
-        """A word or two in quotation marks with no speaker to speak it: a title or a scare quote."""
+        """A word or two in closed quotation marks, not said in a line of dialogue, after an
+        introducer, or beside a longer quotation of the same sentence: a title or a scare quote."""
         inner = doc.text[q["start"] : q["end"]].strip(" “”\"'‘’«»„")
-        weak = q["att"].how in ("none", "recent", "subject", "paragraph")
-        return weak and len(inner.split()) <= 3 and not re.search(r"[.!?,]$", inner)
+        spoken = q["att"].how in ("sentence", "dialogue", "introduced") or not q["closed"]
+        return not spoken and len(inner.split()) <= 3 and not re.search(r"[.!?,]$", inner)
 
     def attribute_by_cue(self, doc: Doc, q: QuoteSpan, inside) -> Attribution | None:
         span = doc.char_span(q.start, q.end, alignment_mode="expand")
@@ -752,21 +753,21 @@ class QuoteFinder:
             next_opens = nxt is not None and PARAGRAPH_OPENS_QUOTE.match(text, nxt) is not None
             quotes_by_par.append(find_quote_spans(text, a, b, self.clause_end(doc, b), next_opens))
         direct = self.attribute_direct(doc, body, quotes_by_par)
-        # A quotation nobody in the text is said to speak is no attribution (headlines, titles of
-        # works, link lists); nor is a word or two in marks without a cue (a scare quote).
-        direct = [
-            q
-            for q in self.merge_interrupted(doc, body, direct)
-            if q["att"].speaker is not None and not self.is_scare_quote(doc, q)
-        ]
+        # A quotation nobody in the text is said to speak is no attribution (headlines, titles of works,
+        # link lists).
+        direct = [q for q in self.merge_interrupted(doc, body, direct) if q["att"].speaker is not None]
         for q in direct:
             q["kind"] = "direct"
         indirect = self.find_indirect(doc, body, direct)
         # A reported clause that holds a short quotation ("said it was “absolutely clear” that …") is
-        # one mixed attribution: the quotation inside it is not reported a second time.
+        # one mixed attribution: the quotation inside it is not reported a second time. A word or two
+        # in marks that no such clause takes in is a scare quote or a title, not an attribution.
         mixed = [q for q in indirect if q["kind"] == "mixed"]
         direct = [
-            d for d in direct if not any(m["start"] <= d["start"] and d["end"] <= m["end"] for m in mixed)
+            d
+            for d in direct
+            if not any(m["start"] <= d["start"] and d["end"] <= m["end"] for m in mixed)
+            and not self.is_scare_quote(doc, d)
         ]
         quotes = []
         for q in sorted(direct + indirect, key=lambda q: (q["start"], q["end"])):
