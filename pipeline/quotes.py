@@ -512,11 +512,13 @@ class QuoteFinder:
         return None
 
     # ----- indirect speech -------------------------------------------------------------------------
-    def cut_clause(self, doc: Doc, start: int, end: int, quotes: list[dict]) -> tuple[int, int] | None:
-        """Trim reported content: stop before a dash, a quotation or a trailing "…, adding"."""
+    def cut_clause(
+        self, doc: Doc, start: int, end: int, quotes: list[dict], at_dash: bool = True
+    ) -> tuple[int, int] | None:
+        """Trim reported content: stop before a dash (if `at_dash`), a quotation or a trailing "…, adding"."""
         text = doc.text
         stop = end
-        m = DASH.search(text, start, end)
+        m = DASH.search(text, start, end) if at_dash else None
         if m:
             stop = min(stop, m.start())
         for q in quotes:
@@ -580,9 +582,6 @@ class QuoteFinder:
                             )
                         continue
                     left, right = comp.left_edge, comp.right_edge
-                    kind = self.clause_kind(doc, left.idx, right.idx + len(right), direct)
-                    if kind is None:
-                        continue
                     # "If this occurs, …, he asked": a fronted condition is not what was said.
                     if left.lower_ in ("if", "when", "as", "while", "because") and comp.i < cue.i:
                         continue
@@ -591,11 +590,11 @@ class QuoteFinder:
                         continue
                     if left.lower_ == "that" and left.dep_ == "mark":
                         left = doc[left.i + 1]
-                    cut = self.cut_clause(
-                        doc, left.idx, right.idx + len(right), direct if kind == "indirect" else []
-                    )
-                    if cut:
-                        found.append(self._indirect(cut, spk, self._token_span(cue), "cue", kind))
+                    reported = self.reported_span(doc, left.idx, right.idx + len(right), direct)
+                    if reported:
+                        found.append(
+                            self._indirect(reported[1], spk, self._token_span(cue), "cue", reported[0])
+                        )
         # One attribution per content: drop repeats and clauses nested in a larger reported clause.
         found.sort(key=lambda q: (q["start"], -q["end"]))
         out: list[dict] = []
@@ -640,11 +639,10 @@ class QuoteFinder:
             if comma is None:
                 return []
             start, end = comma.idx + 1, sent.end_char
-        kind = self.clause_kind(doc, start, end, direct)
-        if kind is None:
+        reported = self.reported_span(doc, start, end, direct)
+        if reported is None:
             return []
-        cut = self.cut_clause(doc, start, end, direct if kind == "indirect" else [])
-        return [self._indirect(cut, spk, self._according_span(according), "according", kind)] if cut else []
+        return [self._indirect(reported[1], spk, self._according_span(according), "according", reported[0])]
 
     def complement_content(self, doc: Doc, cue: Token, sent: Span, direct: list[dict]) -> list[dict]:
         """`X called the plan “a disaster”`, `X accused Y of Z`: the cue's complement is the content.
@@ -722,6 +720,24 @@ class QuoteFinder:
             "closed": True,
             "att": Attribution(speaker, cue, how, True),
         }
+
+    def reported_span(self, doc: Doc, start: int, end: int, direct: list[dict]) -> tuple[str, tuple] | None:
+        """Kind and trimmed span of the content text[start:end] reports.
+
+        A dash does not end a reported clause that goes on ("… tone of the campaign -- “an outrage” --
+        that he is considering …"); but where a quotation after a dash says most of it ("… since 1999 –
+        by “testing …”"), the quotation carries that part and the words before the dash stand alone.
+        """
+        kind = self.clause_kind(doc, start, end, direct)
+        if kind is not None:
+            cut = self.cut_clause(doc, start, end, direct if kind == "indirect" else [], at_dash=False)
+            return (kind, cut) if cut else None
+        first = min((q["start"] for q in direct if start <= q["start"] < end), default=None)
+        dash = DASH.search(doc.text, start, first) if first is not None else None
+        if dash is None:
+            return None
+        cut = self.cut_clause(doc, start, dash.start(), [])
+        return ("indirect", cut) if cut else None
 
     @staticmethod
     def clause_kind(doc: Doc, start: int, end: int, direct: list[dict]) -> str | None:
