@@ -278,6 +278,8 @@ class QuoteFinder:
                     return m if m and m["known"] else None
         # "… ,” said Lavrov": an inverted subject parsed as an object or modifier.
         for t in doc[cue.i + 1 : min(cue.i + 4, sent.end)]:
+            if t.ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL"):
+                continue  # "said Wednesday": when, not who
             if t.pos_ in ("PROPN", "PRON") or t.ent_type_ in ("PERSON", "ORG"):
                 return self.mention_for(doc, t)
         return None
