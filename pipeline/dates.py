@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from .docindex import doc_index, text_of
 from .extensions import guarded
 from .knowledge import Knowledge, load_knowledge
 
@@ -110,7 +111,7 @@ def normalise_date(expr: str, today: date | None) -> str | None:
 
 def find_dates(doc: Doc, today: date | None, lo: int = 0, hi: int | None = None) -> list[dict]:
     """Every temporal expression in text[lo:hi] that normalises: DATE entities, then bare years."""
-    hi = len(doc.text) if hi is None else hi
+    hi = len(text_of(doc)) if hi is None else hi
     out = []
     for ent in doc.ents:
         if ent.label_ != "DATE" or not (lo <= ent.start_char < hi):
@@ -132,7 +133,7 @@ def find_dates(doc: Doc, today: date | None, lo: int = 0, hi: int | None = None)
         value = normalise_date(span.text, today)
         if value:
             out.append({"value": value, "start": span.start_char, "end": span.end_char, "text": span.text})
-    for m in YEAR.finditer(doc.text, lo, hi):
+    for m in YEAR.finditer(text_of(doc), lo, hi):
         if not any(d["start"] <= m.start() < d["end"] for d in out):
             tok = doc.char_span(m.start(), m.end())
             if tok is not None and tok[0].like_num:
@@ -179,7 +180,7 @@ class TreatyDateLinker:
         first = span[0]
         if first.i == 0 or first.nbor(-1).lower_ not in TIME_PREPOSITIONS:
             return None, None
-        sent = first.sent
+        sent = doc_index(first.doc).sent_of(first.i)
         for t in reversed(span.doc[max(sent.start, first.i - ADJUNCT_REACH) : first.i - 1]):
             if t.text in (",", ";", ":", "–", "—", "“", "”") or t.i in mention_tokens:
                 if t.i in mention_tokens:
@@ -233,7 +234,7 @@ class TreatyDateLinker:
             span = doc.char_span(d["start"], d["end"], alignment_mode="expand")
             if span is None:
                 continue
-            sent: Span = span.root.sent
+            sent: Span = doc_index(doc).sent_of(span.root.i)
             in_sent = [m for m in mentions if sent.start_char <= m["start"] < sent.end_char]
             if not in_sent:
                 continue
@@ -285,7 +286,7 @@ class TreatyDateLinker:
             return doc
         today = publication_day((doc._.meta or {}).get("date"))
         body = [s for s in doc._.segments or [] if s["kind"] == "body"]
-        dates = [d for s in body for d in find_dates(doc, today, s["start"], s["end"])]
+        dates = [d for d in find_dates(doc, today) if any(s["start"] <= d["start"] < s["end"] for s in body)]
         doc._.treaty_dates = dates
         self.link(doc, dates, doc._.treaty_mentions or [])
         return doc

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from .docindex import doc_index, text_of
 from .extensions import guarded
 from .knowledge import Knowledge, load_knowledge
 from .speakers import SUBJECT_DEPS, normalise_name
@@ -288,7 +289,7 @@ class QuoteFinder:
     def _according_span(according: Token) -> dict:
         to = according.nbor(1)
         start, end = according.idx, to.idx + len(to)
-        return {"start": start, "end": end, "text": according.doc.text[start:end]}
+        return {"start": start, "end": end, "text": text_of(according.doc)[start:end]}
 
     @staticmethod
     def _token_span(token: Token) -> dict:
@@ -322,7 +323,7 @@ class QuoteFinder:
                             for n in nxt
                         ):
                             return t.idx
-            m = SENTENCE_END.search(doc.text, start + 1, hi)
+            m = SENTENCE_END.search(text_of(doc), start + 1, hi)
             return m.end() if m else hi
 
         return close
@@ -332,7 +333,7 @@ class QuoteFinder:
         results = []
         carry: Attribution | None = None
         last_strong: tuple[Attribution, int] | None = None
-        text = doc.text
+        text = text_of(doc)
         for p, (a, b) in enumerate(par_spans):
             qspans = quotes_by_par[p]
             inside = lambda i, qs=qspans: any(q.start <= i < q.end for q in qs)  # noqa: E731
@@ -390,11 +391,11 @@ class QuoteFinder:
     @staticmethod
     def _sentence_start(doc: Doc, char: int) -> int | None:
         span = doc.char_span(char, char + 1, alignment_mode="expand")
-        return span[0].sent.start_char if span is not None and len(span) else None
+        return doc_index(doc).sent_of(span[0].i).start_char if span is not None and len(span) else None
 
     def is_cue_clause(self, doc: Doc, start: int, end: int) -> bool:
         """Is text[start:end] nothing but punctuation or a cue clause (", Lavrov said, ")?"""
-        if not doc.text[start:end].strip(" \n,.;:—–-"):
+        if not text_of(doc)[start:end].strip(" \n,.;:—–-"):
             return True
         span = doc.char_span(start, end, alignment_mode="contract")
         if span is None or not len(span):
@@ -447,7 +448,7 @@ class QuoteFinder:
     def is_scare_quote(doc: Doc, q: dict) -> bool:
         """A word or two in closed quotation marks, not said in a line of dialogue, after an
         introducer, or beside a longer quotation of the same sentence: a title or a scare quote."""
-        inner = doc.text[q["start"] : q["end"]].strip(" “”\"'‘’«»„")
+        inner = text_of(doc)[q["start"] : q["end"]].strip(" “”\"'‘’«»„")
         spoken = q["att"].how in ("sentence", "dialogue", "introduced") or not q["closed"]
         return not spoken and len(inner.split()) <= 3 and not re.search(r"[.!?,]$", inner)
 
@@ -455,7 +456,7 @@ class QuoteFinder:
         span = doc.char_span(q.start, q.end, alignment_mode="expand")
         if span is None:
             return None
-        sents = {span[0].sent, span[-1].sent}
+        sents = {doc_index(doc).sent_of(span[0].i), doc_index(doc).sent_of(span[-1].i)}
         cues = []
         for sent in sents:
             for c in self.cues_outside(sent, inside):
@@ -480,7 +481,7 @@ class QuoteFinder:
         span = doc.char_span(q.start, q.end, alignment_mode="expand")
         if span is None:
             return None
-        for t in span[0].sent:
+        for t in doc_index(doc).sent_of(span[0].i):
             if t.dep_ in SUBJECT_DEPS and not inside(t.idx) and t.idx < q.start:
                 m = self.mention_for(doc, t)
                 if m and m["known"]:
@@ -489,14 +490,14 @@ class QuoteFinder:
 
     def introduced_speaker(self, doc: Doc, a: int, b: int, inside) -> Attribution | None:
         """The speaker a paragraph hands on to the next one when it ends in "adding:" or "saying"."""
-        tail = doc.text[a:b].rstrip()
+        tail = text_of(doc)[a:b].rstrip()
         words = re.findall(r"[\w’']+", tail[-40:].lower())
         if not (tail.endswith(":") or (words and words[-1] in self.kb.introducers)):
             return None
         span = doc.char_span(a, b, alignment_mode="expand")
         if span is None:
             return None
-        last = span[-1].sent
+        last = doc_index(doc).sent_of(span[-1].i)
         cues = [t for t in self.cues_outside(last, inside) if t.lower_ != "according"]
         for cue in reversed(cues):
             spk = self.speaker_of_cue(doc, cue, last)
@@ -518,7 +519,7 @@ class QuoteFinder:
         self, doc: Doc, start: int, end: int, quotes: list[dict], at_dash: bool = True
     ) -> tuple[int, int] | None:
         """Trim reported content: stop before a dash (if `at_dash`), a quotation or a trailing "…, adding"."""
-        text = doc.text
+        text = text_of(doc)
         stop = end
         m = DASH.search(text, start, end) if at_dash else None
         if m:
@@ -554,7 +555,7 @@ class QuoteFinder:
             if span is None:
                 continue
             found += self.colon_content(doc, a, b, direct)
-            for sent in span.sents:
+            for sent in doc_index(doc).sents_in(span):
                 acc = self.according_to(sent)
                 if acc is not None and not inside_direct(acc.idx):
                     found += self.according_content(doc, sent, acc, direct)
@@ -609,7 +610,7 @@ class QuoteFinder:
     def colon_content(self, doc: Doc, a: int, b: int, direct: list[dict]) -> list[dict]:
         """`Sanders: Endorsements prove …` and interview lines (`A: Believe me, …`): the paragraph
         after a leading name and colon is what that name says."""
-        m = COLON_LEAD.match(doc.text, a, b)
+        m = COLON_LEAD.match(text_of(doc), a, b)
         if m is not None and m.group("name").split()[0].lower().strip(".’'") in self.kb.colon_labels:
             return []
         if m is None or any(q["start"] < b and q["end"] > a for q in direct if q["start"] <= m.end()):
@@ -621,7 +622,7 @@ class QuoteFinder:
             return []
         spk = self.mention_for(doc, name.root) or {"name": name.text, "known": False}
         spk = {**spk, "start": name.start_char, "end": name.end_char, "text": name.text}
-        colon = m.end("name") + doc.text[m.end("name") : m.end()].index(":")
+        colon = m.end("name") + text_of(doc)[m.end("name") : m.end()].index(":")
         cue = {"start": colon, "end": colon + 1, "text": ":"}
         cut = self.cut_clause(doc, start, end, direct if kind == "indirect" else [])
         return [self._indirect(cut, spk, cue, "colon", kind)] if cut else []
@@ -632,7 +633,7 @@ class QuoteFinder:
         spk = self.mention_for(doc, acc)
         if spk is None:
             return []
-        lead = doc.text[sent.start_char : according.idx].strip(" \n,;:—–-")
+        lead = text_of(doc)[sent.start_char : according.idx].strip(" \n,;:—–-")
         if len(lead.split()) >= 3:
             # Y comes first: the clause before ", according to X" (unless a quotation says it already).
             start, end = sent.start_char, according.idx
@@ -690,7 +691,7 @@ class QuoteFinder:
 
     def parenthetical_content(self, doc: Doc, sent: Span, cue: Token, direct: list[dict]) -> tuple | None:
         """`Y1, X said, Y2`: the cue clause sits inside what is said, so the sentence is the content."""
-        text = doc.text
+        text = text_of(doc)
         before = text[sent.start_char : cue.left_edge.idx].rstrip()
         after = text[cue.right_edge.idx + len(cue.right_edge) : sent.end_char].lstrip()
         if not (
@@ -735,7 +736,7 @@ class QuoteFinder:
             cut = self.cut_clause(doc, start, end, direct if kind == "indirect" else [], at_dash=False)
             return (kind, cut) if cut else None
         first = min((q["start"] for q in direct if start <= q["start"] < end), default=None)
-        dash = DASH.search(doc.text, start, first) if first is not None else None
+        dash = DASH.search(text_of(doc), start, first) if first is not None else None
         if dash is None:
             return None
         cut = self.cut_clause(doc, start, dash.start(), [])
@@ -749,10 +750,12 @@ class QuoteFinder:
         if not inside:
             return "indirect"
         # The closing mark and stop often hang on the verb, just past the clause's last word.
-        reach = end + len(doc.text[end : end + 4]) - len(doc.text[end : end + 4].lstrip(".,;:!?”\"’»'"))
+        reach = (
+            end + len(text_of(doc)[end : end + 4]) - len(text_of(doc)[end : end + 4].lstrip(".,;:!?”\"’»'"))
+        )
         if any(q["start"] < start or q["end"] > reach for q in inside):
             return None
-        text = doc.text
+        text = text_of(doc)
         quoted = sum(len("".join(text[q["start"] : q["end"]].split())) for q in inside)
         whole = len("".join(text[start:end].split())) or 1
         return "mixed" if quoted / whole < MIXED_SHARE else None
@@ -764,7 +767,7 @@ class QuoteFinder:
             return doc
         # Headlines carry attributions too ("Sanders: Endorsements prove …"); boilerplate never does.
         body = [(s["start"], s["end"]) for s in doc._.segments or [] if s["kind"] in ("body", "title")]
-        text = doc.text
+        text = text_of(doc)
         quotes_by_par = []
         for k, (a, b) in enumerate(body):
             nxt = body[k + 1][0] if k + 1 < len(body) else None

@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from .docindex import text_of
 from .extensions import guarded
 from .knowledge import Knowledge, load_knowledge, read_yaml
 from .treaties import find_named_mentions
@@ -208,7 +209,7 @@ def tag_sentence_speakers(doc: Doc) -> list[dict]:
         name = author_name(doc)
         for q in quotes:
             # Inside the quotation, give or take the marks and punctuation at its edges.
-            outside = doc.text[a : max(a, q["start"])] + doc.text[min(b, q["end"]) : b]
+            outside = text_of(doc)[a : max(a, q["start"])] + text_of(doc)[min(b, q["end"]) : b]
             if q["start"] < b and q["end"] > a and not outside.strip(" \n“”\"'‘’.,;:!?"):
                 name = q["speaker"]["name"]
                 break

@@ -15,6 +15,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .docindex import text_of
 from .extensions import guarded
 from .knowledge import Knowledge, load_knowledge
 
@@ -76,24 +77,65 @@ def _flexible(alias: str) -> str:
     return r"(?<![\w-])" + body + r"(?![\w-])"
 
 
+def _alias_key(text: str) -> str:
+    """How an alias and a matched text are compared: lower case, one space, one apostrophe."""
+    return " ".join(re.split(r"[\s-]+", text.lower().replace("’", "'").strip()))
+
+
+def _trie_regex(aliases: list[str], flags: int) -> str:
+    """One regex for many aliases, sharing their leading words, longest alternative first.
+
+    Python's `re` tries every branch of a flat alternation at every position; sharing prefixes
+    lets it drop all aliases but the few that begin with the word at hand.
+    """
+    trie: dict = {}
+    for alias in aliases:
+        node = trie
+        for word in re.split(r"[\s-]+", alias.strip()):
+            node = node.setdefault(word.lower() if flags & re.IGNORECASE else word, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str | None:
+        branches = []
+        for word, child in node.items():
+            if word == "":
+                continue
+            head = re.sub(r"['’]", "['’]", re.escape(word))
+            rest = emit(child)
+            if rest is None:
+                branches.append(head)
+            else:
+                optional = "?" if "" in child else ""
+                branches.append(head + r"(?:[\s-]+(?:" + rest + "))" + optional)
+        return "|".join(sorted(branches, key=len, reverse=True)) if branches else None
+
+    return emit(trie) or r"(?!x)x"
+
+
 @lru_cache(maxsize=1)
-def _compiled(kb_id: int) -> tuple[list[tuple[re.Pattern, str, str]], list[re.Pattern], dict[str, str]]:
+def _compiled(kb_id: int) -> tuple[list[re.Pattern], dict[str, tuple[str, str]], re.Pattern | None]:
+    """Two alternations of every alias, longest first (one case-blind, one case-kept), the alias
+    table they are read back with, and one alternation of the names that are not treaties.
+
+    One pass of a combined pattern is much cheaper than one pass per alias."""
     kb = load_knowledge()
-    patterns = []
-    alias_to_id: dict[str, str] = {}
+    blind, kept = [], []
+    lookup: dict[str, tuple[str, str]] = {}
     for t in kb.treaties:
         for alias in {t.name, *t.aliases}:
             # An alias with an acronym in it ("New START") keeps its case: "a new start" is no treaty.
-            flags = 0 if re.search(r"\b[A-Z]{2,}\b", alias) else re.IGNORECASE
-            patterns.append((re.compile(_flexible(alias), flags), t.id, "name"))
-            alias_to_id[" ".join(alias.lower().split())] = t.id
+            (kept if re.search(r"\b[A-Z]{2,}\b", alias) else blind).append(alias)
+            lookup.setdefault(_alias_key(alias), (t.id, "name"))
         for abbr in t.abbreviations:
-            patterns.append(
-                (re.compile(r"(?<![\w-])" + re.escape(abbr) + r"(?![\w-])"), t.id, "abbreviation")
-            )
-            alias_to_id[abbr.lower()] = t.id
-    not_treaties = [re.compile(_flexible(n), re.IGNORECASE) for n in kb.not_treaties]
-    return patterns, not_treaties, alias_to_id
+            kept.append(abbr)
+            lookup.setdefault(_alias_key(abbr), (t.id, "abbreviation"))
+
+    def alternation(aliases: list[str], flags: int) -> re.Pattern:
+        return re.compile(r"(?<![\w-])(?:" + _trie_regex(aliases, flags) + r")(?![\w-])", flags)
+
+    patterns = [alternation(blind, re.IGNORECASE), alternation(kept, 0)]
+    not_treaties = alternation(kb.not_treaties, re.IGNORECASE) if kb.not_treaties else None
+    return patterns, lookup, not_treaties
 
 
 def slug(name: str) -> str:
@@ -104,18 +146,20 @@ def slug(name: str) -> str:
 def find_named_mentions(text: str, kb: Knowledge, lo: int = 0, hi: int | None = None) -> list[dict]:
     """Treaties named by alias, abbreviation or an unknown "X Treaty", longest first, no overlaps."""
     hi = len(text) if hi is None else hi
-    patterns, not_treaties, alias_to_id = _compiled(id(kb))
-    blocked = [(m.start(), m.end()) for p in not_treaties for m in p.finditer(text, lo, hi)]
+    patterns, lookup, not_treaties = _compiled(id(kb))
+    blocked = [(m.start(), m.end()) for m in not_treaties.finditer(text, lo, hi)] if not_treaties else []
     cands = []
     for m in ROMAN_PAIR.finditer(text, lo, hi):
         for grp in ("n1", "n2"):
-            key = " ".join((m.group("base") + "treaty " + m.group(grp)).lower().split())
-            tid = alias_to_id.get(key)
+            key = _alias_key(m.group("base") + "treaty " + m.group(grp))
+            tid = lookup.get(key, (None, None))[0]
             if tid:
                 a = m.start() if grp == "n1" else m.start(grp)
                 cands.append((a, m.end(grp), tid, "name"))
-    for pattern, tid, how in patterns:
-        cands += [(m.start(), m.end(), tid, how) for m in pattern.finditer(text, lo, hi)]
+    for pattern in patterns:
+        for m in pattern.finditer(text, lo, hi):
+            tid, how = lookup[_alias_key(m.group())]
+            cands.append((m.start(), m.end(), tid, how))
     topic_words = set(kb.unknown_treaty_words)
     for m in UNKNOWN_TREATY.finditer(text, lo, hi):
         words = m.group(1).split()
@@ -130,7 +174,7 @@ def find_named_mentions(text: str, kb: Knowledge, lo: int = 0, hi: int | None = 
                 a += len(words[0]) + 1
                 words = words[1:]
             name = " ".join(words)
-            cands.append((a, m.end(1), alias_to_id.get(name.lower(), slug(name)), "unknown"))
+            cands.append((a, m.end(1), lookup.get(_alias_key(name), (slug(name), ""))[0], "unknown"))
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[3] == "unknown", c[0]))
     taken: list[tuple[int, int]] = list(blocked)
     out = []
@@ -145,8 +189,9 @@ def find_named_mentions(text: str, kb: Knowledge, lo: int = 0, hi: int | None = 
 def find_anaphors(doc: Doc, named: list[dict], lo: int, hi: int) -> list[dict]:
     """`the treaty`-style mentions, linked to the last treaty named before (or the first after)."""
     out = []
-    for token in doc:
-        if not (lo <= token.idx < hi) or token.lower_ not in ANAPHOR_HEADS or token.dep_ == "compound":
+    span = doc.char_span(lo, hi, alignment_mode="expand")
+    for token in span if span is not None else []:
+        if token.lower_ not in ANAPHOR_HEADS or token.dep_ == "compound":
             continue
         if any(m["start"] <= token.idx < m["end"] for m in named):
             continue
@@ -176,7 +221,7 @@ def find_anaphors(doc: Doc, named: list[dict], lo: int, hi: int) -> list[dict]:
             {
                 "start": det.idx,
                 "end": token.idx + len(token),
-                "text": doc.text[det.idx : token.idx + len(token)],
+                "text": text_of(doc)[det.idx : token.idx + len(token)],
                 "treaty": target["treaty"],
                 "how": "anaphor",
             }
@@ -200,13 +245,13 @@ class TreatyMentionFinder:
         if doc._.treaty_mentions is not None:
             return doc
         body = [s for s in doc._.segments or [] if s["kind"] == "body"]
-        named = [m for s in body for m in find_named_mentions(doc.text, self.kb, s["start"], s["end"])]
+        named = [m for s in body for m in find_named_mentions(text_of(doc), self.kb, s["start"], s["end"])]
         mentions = list(named)
         for s in body:
             mentions += find_anaphors(doc, named, s["start"], s["end"])
         for m in mentions:
             t = self.kb.treaty(m["treaty"])
-            m["name"] = t.name if t else doc.text[m["start"] : m["end"]].strip()
+            m["name"] = t.name if t else text_of(doc)[m["start"] : m["end"]].strip()
         doc._.treaty_mentions = sorted(mentions, key=lambda m: m["start"])
         return doc
 

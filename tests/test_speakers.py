@@ -38,7 +38,7 @@ def test_speakers_pronoun_resolves_to_last_subject(annotate):
     rec = annotate(
         "Putin met Lavrov and Shoigu on Saturday.\n\nHe said the US had “torpedoed” the proposals."
     )
-    direct = [q for q in rec["quotes"] if q["kind"] == "direct"]
+    direct = [q for q in rec["quotes"] if q["kind"] in ("direct", "mixed")]
     assert direct[0]["speaker"]["name"] == "Vladimir Putin"
     assert direct[0]["speaker"]["text"] == "He"
 

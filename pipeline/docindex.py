@@ -1,0 +1,51 @@
+"""Per-doc lookups the stages make many times: the text and the sentence of a token.
+
+`Doc.text` joins every token on each access and `Token.sent` checks the whole doc for sentence
+annotation on each call; over a long article the stages asked for them thousands of times, which
+cost more than parsing. The index is built once for the doc being annotated.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from spacy.tokens import Doc, Span
+
+
+class DocIndex:
+    """The text of a doc and its sentences, looked up by token index."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.text = doc.text
+        self.starts = [t.i for t in doc if t.i == 0 or t.is_sent_start]
+        ends = self.starts[1:] + [len(doc)]
+        self.sents = [doc[a:b] for a, b in zip(self.starts, ends, strict=True)]
+
+    def sent_of(self, i: int) -> Span:
+        """The sentence holding token `i`."""
+        return self.sents[bisect_right(self.starts, i) - 1]
+
+    def sents_in(self, span: Span) -> list[Span]:
+        """The sentences that overlap `span`."""
+        if not len(span):
+            return []
+        first = bisect_right(self.starts, span.start) - 1
+        last = bisect_right(self.starts, span.end - 1) - 1
+        return self.sents[first : last + 1]
+
+
+_last: DocIndex | None = None
+
+
+def doc_index(doc: Doc) -> DocIndex:
+    """The index of `doc`, built on first use and kept while the same doc is being annotated."""
+    global _last
+    if _last is None or _last.doc is not doc:
+        _last = DocIndex(doc)
+    return _last
+
+
+def text_of(doc: Doc) -> str:
+    """`doc.text`, computed once per doc."""
+    return doc_index(doc).text
