@@ -77,7 +77,7 @@ COMPLEMENT_DEPS = {"dobj", "xcomp", "prep", "oprd", "attr", "acomp", "dative", "
 # A plain (unquoted) complement counts only with a clause in it ("urged X to …", "vowed to …").
 CLAUSAL_DEPS = {"xcomp", "ccomp", "prep"}
 # A verb's complement is reported content only if the verb is a cue this often in PolNeAR train.
-COMPLEMENT_MIN_PRECISION = 0.5
+COMPLEMENT_MIN_PRECISION = 0.15
 # A reported clause less than this share of which is quoted is one mixed attribution.
 MIXED_SHARE = 0.5
 PARAGRAPH_OPENS_QUOTE = re.compile(r"^(?:''|``|[“«„\"‘])")
