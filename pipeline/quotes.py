@@ -492,7 +492,8 @@ class QuoteFinder:
         """The speaker a paragraph hands on to the next one when it ends in "adding:" or "saying"."""
         tail = text_of(doc)[a:b].rstrip()
         words = re.findall(r"[\w’']+", tail[-40:].lower())
-        if not (tail.endswith(":") or (words and words[-1] in self.kb.introducers)):
+        # "…, adding:" or "Putin agreed, saying" hand on; "…,” he added." has said its piece.
+        if not (tail.endswith(":") or (tail[-1:].isalpha() and words and words[-1] in self.kb.introducers)):
             return None
         span = doc.char_span(a, b, alignment_mode="expand")
         if span is None:
