@@ -430,11 +430,16 @@ class QuoteFinder:
                 goes_on = (
                     last["continues"] and q["par"] == last["par"] + 1 and q["start"] == body[q["par"]][0]
                 )
+                between_cue = self._cue_between(last, q)
                 interrupted = (
-                    same and q["par"] == last["par"] and self.is_cue_clause(doc, last["end"], q["start"])
+                    q["par"] == last["par"]
+                    and self.is_cue_clause(doc, last["end"], q["start"])
+                    # Two quotations side by side are one only from one speaker; with a cue clause
+                    # between them, that cue's speaker speaks both ("“A,” Christie said. “B.”").
+                    and (same or between_cue is not None)
                 )
                 if goes_on or interrupted:
-                    keep = last["att"] if last["att"].speaker else q["att"]
+                    keep = between_cue or (last["att"] if last["att"].speaker else q["att"])
                     if keep.how not in ("cue", "dialogue") and q["att"].how in ("cue", "dialogue"):
                         keep = q["att"]
                     last.update(
@@ -443,6 +448,14 @@ class QuoteFinder:
                     continue
             out.append(q)
         return out
+
+    @staticmethod
+    def _cue_between(a: dict, b: dict) -> Attribution | None:
+        """The attribution of `a` or `b` whose cue stands between the two quotations."""
+        for att in (a["att"], b["att"]):
+            if att.how == "cue" and att.cue and a["end"] <= att.cue["start"] < b["start"]:
+                return att
+        return None
 
     @staticmethod
     def is_scare_quote(doc: Doc, q: dict) -> bool:
