@@ -401,17 +401,20 @@ class QuoteFinder:
         if span is None or not len(span):
             return False
         words = {t.i for t in span if not t.is_punct and not t.is_space}
-        verbs = [i for i in words if doc[i].pos_ in ("VERB", "AUX")]
-        # One verb, the cue: "said Weaver, who said business … fail" is more than a cue clause.
-        if len(verbs) != 1:
+        cues = [doc[i] for i in words if self.is_cue(doc[i])]
+        # One cue: "said Weaver, who said business … fail" holds a second attribution, not a pause.
+        if len(cues) != 1:
             return False
-        for cue in (doc[i] for i in verbs if self.is_cue(doc[i])):
+        for cue in cues:
             allowed = {cue.i}
             for child in cue.children:
-                # The speaker with its apposition, and small words on the verb ("also", "told
-                # reporters", "said in an interview on Tuesday"); not a clause or "despite …".
-                if child.dep_ in SUBJECT_DEPS | CUE_CLAUSE_DEPS or (
-                    child.dep_ == "prep" and child.lower_ in CUE_PREPOSITIONS
+                # The speaker with its apposition ("Roy Hermann, 65, who caucused for Sanders"), and
+                # what hangs on the verb ("also", "told reporters", "said in an interview on
+                # Tuesday", "citing participants"); not a clause of its own or "despite …".
+                if (
+                    child.dep_ in SUBJECT_DEPS | CUE_CLAUSE_DEPS
+                    or (child.dep_ == "prep" and child.lower_ in CUE_PREPOSITIONS)
+                    or (child.dep_ == "advcl" and child.tag_ == "VBG")
                 ):
                     allowed |= {t.i for t in child.subtree}
             if words <= allowed:
