@@ -436,6 +436,8 @@ class QuoteFinder:
                 between_cue = self._cue_between(last, q)
                 interrupted = (
                     q["par"] == last["par"]
+                    # A line break between two quotations separates them, even inside a paragraph.
+                    and "\n" not in text_of(doc)[last["end"] : q["start"]]
                     and self.is_cue_clause(doc, last["end"], q["start"])
                     # Two quotations side by side are one only from one speaker; with a cue clause
                     # between them, that cue's speaker speaks both ("“A,” Christie said. “B.”").
