@@ -4,22 +4,32 @@ This is what `claims run` (and each stage verb) calls; it works the same from Py
 
     >>> from pipeline.batch import process
     >>> summary = process(["corpus/"], "out/claims.jsonl", date="2019-02-03")
+
+Inputs stream through: files are read one at a time, records are written as each article completes,
+and nothing grows with the number of articles but a few counters and the ids already written. Run-
+level problems (an unknown model, a corrupt corrections file, an output that cannot be written)
+raise `ClaimsError` before anything is written; a bad input only adds a line to `OUT.errors.jsonl`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 import time
+import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ClaimsError
-from .ingest import Article, iter_input_files, read_articles
+from .errors import ClaimsError, Errors, Interrupted, Warnings
+from .ingest import JSONL_SUFFIXES, Article, iter_input_files, read_articles
 from .output import RecordWriter, write_errors
 from .record import text_hash
 from .runner import DEFAULT_MODEL, Runner
+
+ENGINES = ("local", "dask")
 
 
 @dataclass
@@ -45,6 +55,7 @@ class Summary:
         return self.words / self.seconds if self.seconds else 0.0
 
     def add(self, record: dict) -> None:
+        """Count one written record."""
         self.articles += 1
         self.words += len(record["text"].split())
         for q in record.get("quotes") or []:
@@ -52,14 +63,16 @@ class Summary:
         for m in record.get("treaties") or []:
             self.treaties[m["treaty"]] += 1
             for d in m.get("dates") or []:
-                self.dated_events.append((m["treaty"], d["value"], d.get("event", "unspecified"), record["id"]))
+                self.dated_events.append(
+                    (m["treaty"], d["value"], d.get("event", "unspecified"), record["id"])
+                )
 
     def format(self) -> str:
         """A short report for the terminal."""
         lines = [
             f"articles: {self.articles} written, {self.skipped} skipped (up to date), {len(self.errors)} failed",
             f"quotes: {self.quotes}   treaty mentions: {sum(self.treaties.values())}   "
-            f"speed: {self.words_per_second:,.0f} words/s",
+            f"speed: {self.words_per_second:,.0f} words/s ({self.words:,} words in {self.seconds:,.1f} s)",
         ]
         if self.quotes_by_speaker:
             lines.append("quotes per speaker:")
@@ -71,15 +84,128 @@ class Summary:
                 shown = ", ".join(f"{v} {e}" for v, e in events[:8])
                 lines.append(f"  {n:5d}  {tid}" + (f": {shown}" if shown else ""))
         if self.errors:
-            lines.append(f"errors: see {self.errors_file}")
+            lines.append(f"errors: {len(self.errors)}, listed in {self.errors_file}")
         return "\n".join(lines)
 
 
 def _progress(total: int | None, quiet: bool):
+    """A progress bar on stderr, silent with --quiet or when stderr is not a terminal."""
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="article", disable=quiet or not sys.stderr.isatty(), file=sys.stderr,
-                dynamic_ncols=True)
+    class Bar(tqdm):
+        # No monitor thread: worker processes are forked while the bar is up, and a fork should not
+        # copy a thread that may hold a lock.
+        monitor_interval = 0
+
+    return Bar(
+        total=total,
+        unit="article",
+        disable=quiet or not sys.stderr.isatty(),
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+
+
+def check_corrections(path: str | Path) -> None:
+    """Refuse a corrections file that is unreadable or holds a line that is not a JSON object.
+
+    `pipeline.review.load_corrections` checks its entries too; this first pass makes sure a corrupt
+    file is one clear run-level error whatever the review package does with it.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    entry = json.loads(raw.decode("utf-8"))
+                except (ValueError, UnicodeDecodeError) as err:
+                    raise ClaimsError(
+                        Errors.E010.format(path=path, line=n, detail=err),
+                        path=str(path),
+                        stage="corrections",
+                        code="BadJSON",
+                    ) from None
+                if not isinstance(entry, dict):
+                    raise ClaimsError(
+                        Errors.E020.format(path=path, line=n),
+                        path=str(path),
+                        stage="corrections",
+                        code="BadJSON",
+                    )
+    except OSError as err:
+        raise ClaimsError(
+            Errors.E028.format(path=path, detail=err.strerror or err),
+            path=str(path),
+            stage="corrections",
+            code=type(err).__name__,
+        ) from err
+
+
+def load_corrections(path: str | Path) -> Callable[[dict], dict]:
+    """The function applying the reviewed corrections in `path` to a record (see `pipeline.review`)."""
+    check_corrections(path)
+    try:
+        from .review import load_corrections as load
+    except ImportError as err:
+        raise ClaimsError(
+            Errors.E021.format(detail=err), path=str(path), stage="corrections", code="ImportError"
+        ) from err
+    try:
+        return load(path)
+    except ClaimsError:
+        raise
+    except Exception as err:  # noqa: BLE001 - any other refusal of the file is still about the file
+        raise ClaimsError(
+            Errors.E028.format(path=path, detail=f"{type(err).__name__}: {err}"),
+            path=str(path),
+            stage="corrections",
+            code=type(err).__name__,
+        ) from err
+
+
+def make_runner(
+    engine: str, *, model: str, stage: str, batch_size: int, workers: int, scheduler: str | None = None
+):
+    """The runner of `engine`: `Runner` (spaCy's own processes) or the Dask one."""
+    if engine == "dask" or scheduler:
+        try:
+            from .engine_dask import DaskRunner
+        except ImportError as err:
+            raise ClaimsError(Errors.E023.format(detail=err), stage="dask", code="ImportError") from err
+
+        return DaskRunner(
+            model=model, stage=stage, batch_size=batch_size, workers=workers, scheduler=scheduler
+        )
+    if engine != "local":
+        raise ValueError(f"unknown engine {engine!r}: use one of {ENGINES}")
+    return Runner(model=model, stage=stage, batch_size=batch_size, n_process=workers)
+
+
+class UniqueIds:
+    """Gives an article whose id an earlier input of the run already has an id of its own.
+
+    Two inputs with one id (`a/x.txt` and `b/x.txt`, or `x.txt` and `x.html`) would otherwise leave
+    one record, the other lost. The later one gets `ID~HASH` (a hash of its source), stable from one
+    run to the next, and a warning says so.
+    """
+
+    def __init__(self):
+        self.sources: dict[str, str] = {}
+
+    def __call__(self, article: Article) -> Article:
+        first = self.sources.setdefault(article.id, article.source)
+        if first != article.source:
+            new = f"{article.id}~{hashlib.sha1(article.source.encode('utf-8')).hexdigest()[:8]}"
+            warnings.warn(
+                Warnings.W003.format(path=article.source, id=article.id, other=first, new=new),
+                UserWarning,
+                stacklevel=2,
+            )
+            article.id = new
+            self.sources.setdefault(new, article.source)
+        return article
 
 
 def process(
@@ -96,27 +222,42 @@ def process(
     quiet: bool = False,
     corrections: str | None = None,
     on_error=None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> Summary:
-    """Annotate every input under `paths` into `out`; one bad input never stops the others."""
+    """Annotate every input under `paths` into `out`; one bad input never stops the others.
+
+    `workers` is the number of processes: spaCy's with the local engine, Dask worker processes of
+    the local cluster with `engine="dask"` (ignored when `scheduler` names an existing cluster).
+    """
     out = Path(out)
     summary = Summary()
-    writer = RecordWriter(out, resume=resume)
-    runner = Runner(model=model, stage=stage, batch_size=batch_size, n_process=workers)
-    apply = None
-    if corrections:
-        from .review import load_corrections
-
-        apply = load_corrections(corrections)
+    # Run-level checks first, so a run that cannot start leaves OUT as it was.
+    apply = load_corrections(corrections) if corrections else None
+    reviewed = getattr(apply, "articles", frozenset())
+    runner = make_runner(
+        engine, model=model, stage=stage, batch_size=batch_size, workers=workers, scheduler=scheduler
+    )
+    try:
+        writer = RecordWriter(out, resume=resume)
+    except ClaimsError:
+        runner.close()
+        raise
     files = list(iter_input_files(paths))
-    bar = _progress(len(files) if len(files) > 1 else None, quiet)
+    streams = any(f.suffix.lower() in JSONL_SUFFIXES for f in files)
+    bar = _progress(None if streams or len(files) < 2 else len(files), quiet)
+    unique = UniqueIds()
     started = time.perf_counter()
 
     def todo() -> Iterator[Article | ClaimsError]:
         for item in read_articles(files, date):
-            if isinstance(item, Article) and writer.is_done(item.id, text_hash(item.text), runner.version):
-                summary.skipped += 1
-                bar.update(1)
-                continue
+            if isinstance(item, Article):
+                item = unique(item)
+                # A reviewed article is always redone: its corrections must be applied to the new record.
+                if item.id not in reviewed and writer.is_done(item.id, text_hash(item.text), runner.version):
+                    summary.skipped += 1
+                    bar.update(1)
+                    continue
             yield item
 
     try:
@@ -133,9 +274,19 @@ def process(
                 item = apply(item)
             writer.write(item)
             summary.add(item)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            Errors.E027.format(written=writer.written, path=out),
+            path=str(out),
+            stage="run",
+            code="Interrupted",
+        ) from None
     finally:
-        bar.close()
-        writer.close()
         summary.seconds = time.perf_counter() - started
-        summary.errors_file = write_errors(out, summary.errors)
+        bar.close()
+        try:
+            runner.close()
+        finally:
+            writer.close()
+            summary.errors_file = write_errors(out, summary.errors)
     return summary

@@ -8,7 +8,7 @@ import warnings
 import click
 
 from . import __version__
-from .errors import ClaimsError
+from .errors import ClaimsError, Errors, Interrupted
 from .ingest import parse_date
 from .runner import DEFAULT_MODEL
 
@@ -35,16 +35,34 @@ def run_options(f):
     """Options shared by `run` and every stage verb."""
     opts = [
         click.argument("paths", nargs=-1, required=True),
-        click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
-                     help="JSONL file to write (resumed if it exists; see --no-resume)."),
-        click.option("--date", callback=_check_date, help="Publication date YYYY[-MM[-DD]] for every input "
-                     "(overrides metadata); relative dates such as 'last October' resolve against it."),
-        click.option("--model", default=DEFAULT_MODEL, show_default=True,
-                     help="Installed spaCy pipeline to use."),
-        click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
-                     help="Processes for nlp.pipe."),
+        click.option(
+            "-o",
+            "--output",
+            "output",
+            required=True,
+            type=click.Path(dir_okay=False),
+            help="JSONL file to write (resumed if it exists; see --no-resume).",
+        ),
+        click.option(
+            "--date",
+            callback=_check_date,
+            help="Publication date YYYY[-MM[-DD]] for every input "
+            "(overrides metadata); relative dates such as 'last October' resolve against it.",
+        ),
+        click.option(
+            "--model", default=DEFAULT_MODEL, show_default=True, help="Installed spaCy pipeline to use."
+        ),
+        click.option(
+            "--workers",
+            default=1,
+            show_default=True,
+            type=click.IntRange(1),
+            help="Processes annotating articles side by side (with --engine dask: the local cluster's workers).",
+        ),
         click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1)),
-        click.option("--no-resume", is_flag=True, help="Start OUT afresh instead of skipping articles already done."),
+        click.option(
+            "--no-resume", is_flag=True, help="Start OUT afresh instead of skipping articles already done."
+        ),
         click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary."),
         click.option("--debug", is_flag=True, help="Show tracebacks of failures."),
@@ -54,21 +72,60 @@ def run_options(f):
     return f
 
 
-def _run(stage: str, paths, output, date, model, workers, batch_size, no_resume, fail_fast, quiet, debug,
-         corrections=None):
+def _run(
+    stage: str,
+    paths,
+    output,
+    date,
+    model,
+    workers,
+    batch_size,
+    no_resume,
+    fail_fast,
+    quiet,
+    debug,
+    corrections=None,
+    engine="local",
+    scheduler=None,
+):
+    """Run `stage` through `pipeline.batch.process`; exit 1 if any input failed, 130 if interrupted.
+
+    Expected failures are one line each on stderr; only --debug shows a traceback, even for a bug.
+    """
     from .batch import process
 
     # Input warnings (e.g. a cp1252 fallback) are one plain line on stderr each.
     warnings.formatwarning = lambda msg, *a, **k: f"warning: {msg}\n"
     warnings.simplefilter("ignore" if quiet else "always", UserWarning)
     try:
-        summary = process(list(paths), output, stage=stage, model=model, date=date, workers=workers,
-                          batch_size=batch_size, fail_fast=fail_fast, resume=not no_resume, quiet=quiet,
-                          corrections=corrections, on_error=_report_error(debug))
+        summary = process(
+            list(paths),
+            output,
+            stage=stage,
+            model=model,
+            date=date,
+            workers=workers,
+            batch_size=batch_size,
+            fail_fast=fail_fast,
+            resume=not no_resume,
+            quiet=quiet,
+            corrections=corrections,
+            on_error=_report_error(debug),
+            engine=engine,
+            scheduler=scheduler,
+        )
+    except Interrupted as err:
+        click.echo(f"\n{err.message}", err=True)
+        sys.exit(130)
     except ClaimsError as err:
         if debug:
             raise
         click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    except Exception as err:
+        if debug:
+            raise
+        click.echo(f"error: {Errors.E026.format(kind=type(err).__name__, detail=err)}", err=True)
         sys.exit(1)
     if not quiet:
         click.echo(summary.format())
@@ -88,11 +145,56 @@ def cli():
 
 @cli.command()
 @run_options
-@click.option("--corrections", type=click.Path(exists=True, dir_okay=False),
-              help="Reviewed corrections (claims review import) to apply to the new records.")
-def run(paths, output, date, model, workers, batch_size, no_resume, fail_fast, quiet, debug, corrections):
+@click.option(
+    "--corrections",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Reviewed corrections (claims review import) to apply to the new records.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: processes on this machine; dask: a Dask cluster. Both write the same output.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler to use (tcp://host:8786); implies "
+    "--engine dask. Without it, --engine dask starts a local cluster of --workers processes.",
+)
+def run(
+    paths,
+    output,
+    date,
+    model,
+    workers,
+    batch_size,
+    no_resume,
+    fail_fast,
+    quiet,
+    debug,
+    corrections,
+    engine,
+    scheduler,
+):
     """Run every stage over PATHS into OUTPUT (one spaCy pass per article)."""
-    _run("run", paths, output, date, model, workers, batch_size, no_resume, fail_fast, quiet, debug, corrections)
+    _run(
+        "run",
+        paths,
+        output,
+        date,
+        model,
+        workers,
+        batch_size,
+        no_resume,
+        fail_fast,
+        quiet,
+        debug,
+        corrections,
+        engine="dask" if scheduler else engine,
+        scheduler=scheduler,
+    )
 
 
 def _stage_command(stage: str, doc: str):
@@ -104,21 +206,36 @@ def _stage_command(stage: str, doc: str):
     return cli.command(name=stage)(command)
 
 
-_stage_command("segment", "Stage 1-2: paragraphs (title, byline, body, boilerplate) and sentences.\n\n"
-               "PATHS may be articles or records; a record's corrected fields are kept.")
-_stage_command("speakers", "Stages up to speakers: speaker mentions linked to canonical names.\n\n"
-               "Feed it the output of `claims segment` (corrected or not) or raw articles.")
-_stage_command("quotes", "Stages up to quotes: direct and indirect quotes with speaker and cue.\n\n"
-               "Feed it the output of `claims speakers` (corrected or not) or raw articles.")
-_stage_command("treaties", "All stages: treaty mentions linked to the base, with dates and events.\n\n"
-               "Feed it the output of `claims quotes` (corrected or not) or raw articles.")
+_stage_command(
+    "segment",
+    "Stage 1-2: paragraphs (title, byline, body, boilerplate) and sentences.\n\n"
+    "PATHS may be articles or records; a record's corrected fields are kept.",
+)
+_stage_command(
+    "speakers",
+    "Stages up to speakers: speaker mentions linked to canonical names.\n\n"
+    "Feed it the output of `claims segment` (corrected or not) or raw articles.",
+)
+_stage_command(
+    "quotes",
+    "Stages up to quotes: direct and indirect quotes with speaker and cue.\n\n"
+    "Feed it the output of `claims speakers` (corrected or not) or raw articles.",
+)
+_stage_command(
+    "treaties",
+    "All stages: treaty mentions linked to the base, with dates and events.\n\n"
+    "Feed it the output of `claims quotes` (corrected or not) or raw articles.",
+)
 
 
 @cli.command(name="eval")
 @click.argument("gold", type=click.Path(exists=True))
 @click.argument("pred", type=click.Path(exists=True, dir_okay=False))
-@click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
-              help="PolNeAR metadata.tsv (picks the first annotator); found beside GOLD when omitted.")
+@click.option(
+    "--metadata",
+    type=click.Path(exists=True, dir_okay=False),
+    help="PolNeAR metadata.tsv (picks the first annotator); found beside GOLD when omitted.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def evaluate_command(gold, pred, metadata, as_json):
     """Score a run PRED against human annotations GOLD.
@@ -171,3 +288,7 @@ _add_feature_commands()
 
 def main() -> None:  # pragma: no cover
     cli()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -23,15 +23,39 @@ class Errors:
     E013 = "unsupported file type {suffix!r} (use .txt, .html or .jsonl)"
     E014 = "record line {line}: {detail}"
     E015 = "the article failed in stage {stage}: {detail}"
+    E016 = "cannot load spaCy pipeline {name!r}: {detail}"
+    E017 = "cannot read the file: {detail}"
+    E018 = "metadata field {key!r} must be a string or a number, not {kind}"
+    E019 = "line {line}: 'meta' must be a JSON object, not {kind}"
+    E020 = "corrections file {path}: line {line} is not a JSON object"
+    E021 = "corrections need the review package (pipeline.review), which is not installed: {detail}"
+    E022 = "cannot connect to the Dask scheduler at {address}: {detail}"
+    E023 = "the Dask engine needs dask[distributed]: pip install 'dask[distributed]' ({detail})"
+    E024 = (
+        "a Dask worker runs claims {worker}, this machine {local}: install the same claims, "
+        "knowledge files and spaCy pipeline on every worker"
+    )
+    E025 = "the Dask task for {count} article(s) failed on the cluster: {detail}"
+    E026 = "internal error: {kind}: {detail} (run again with --debug for the traceback)"
+    E027 = "interrupted: {written} record(s) written to {path}; run the same command again to finish"
+    E028 = "corrections file {path}: {detail}"
 
 
 class Warnings:
     W001 = "{path}: not valid UTF-8, read as {encoding}"
     W002 = "{path}: text changed since review; kept {kept} of {total} corrections whose text still matches"
+    W003 = "{path}: id {id!r} is already used by {other}; this article is written as {new!r}"
+    W004 = "{path}: ignored the page's date {value!r}, which is not a date"
 
 
 class ClaimsError(Exception):
-    """An input that cannot be processed. `stage` names the pipeline stage that refused it."""
+    """An input that cannot be processed. `stage` names the pipeline stage that refused it.
+
+    `traceback` holds the formatted traceback of an unexpected failure (shown with --debug); it is
+    text, not a frame object, so the error pickles across processes and Dask workers.
+    """
+
+    traceback: str | None = None
 
     def __init__(self, message: str, *, path: str = "", stage: str = "ingest", code: str = ""):
         super().__init__(message)
@@ -60,3 +84,7 @@ class InputError(ClaimsError):
 
 class ModelError(ClaimsError):
     """The spaCy pipeline cannot be loaded."""
+
+
+class Interrupted(ClaimsError):
+    """The run was stopped (Ctrl-C): what was written is kept, and a rerun finishes the rest."""

@@ -1,8 +1,9 @@
 """Stage 1, ingest: turn files into articles (id, source, text, meta).
 
-Reads `.txt` (UTF-8, falling back to cp1252 then latin-1 with a warning), `.html` (main text and
-metadata through trafilatura), and `.jsonl` (records with `text` and optional `meta`). Directories
-are read recursively. A `NAME.meta.json` sidecar beside `NAME.txt` gives title, author, date, url.
+Reads `.txt` (UTF-8, or UTF-16 with a byte-order mark, falling back to cp1252 then latin-1 with a
+warning), `.html` (main text and metadata through trafilatura; it needs `lxml_html_clean`), and
+`.jsonl` (records with `text` and optional `meta`). Directories are read recursively, each file
+once. A `NAME.meta.json` sidecar beside `NAME.txt` gives title, author, date, url.
 
 Nothing here raises for a bad file: `read_articles` yields a `ClaimsError` in its place, so one
 broken file never costs the rest of the run.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import traceback
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -56,16 +58,29 @@ def parse_date(value: str | None) -> str | None:
 
 
 def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Every readable input file under `paths`, in sorted order; sidecars are not inputs."""
+    """Every readable input file under `paths`, in sorted order; sidecars are not inputs.
+
+    A file named twice (`corpus/ corpus/a.txt`) is read once, where it first comes.
+    """
+    seen: set[Path] = set()
+
+    def first_time(path: Path) -> bool:
+        key = path.resolve()
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 if child.name.endswith(SIDECAR_SUFFIX) or child.name.startswith("."):
                     continue
-                if child.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES:
+                wanted = child.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+                if wanted and first_time(child):
                     yield child
-        else:
+        elif first_time(path):
             # A missing path is yielded too: reading it reports the error under its name.
             yield path
 
@@ -74,6 +89,14 @@ def decode_bytes(data: bytes, path: str) -> str:
     """Decode text bytes: UTF-8, else cp1252, else latin-1 (warned); refuse binary data."""
     if not data.strip():
         raise InputError(Errors.E002, path=path, code="EmptyFile")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # UTF-16 with a byte-order mark (Windows "Unicode" text): its NUL bytes are not binary.
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(Errors.E004, path=path, code="UndecodableFile") from None
+        if not data.strip():
+            raise InputError(Errors.E002, path=path, code="EmptyFile")
     sample = data[:4096]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     if b"\x00" in sample or controls > len(sample) * 0.05:
@@ -102,17 +125,33 @@ def read_sidecar(path: Path) -> dict:
     try:
         meta = json.loads(sidecar.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as err:
-        raise InputError(Errors.E007.format(sidecar=sidecar.name, detail=err), path=str(path), code="BadMetadata") from err
+        raise InputError(
+            Errors.E007.format(sidecar=sidecar.name, detail=err), path=str(path), code="BadMetadata"
+        ) from err
     if not isinstance(meta, dict):
-        raise InputError(Errors.E007.format(sidecar=sidecar.name, detail="not an object"), path=str(path),
-                         code="BadMetadata")
+        raise InputError(
+            Errors.E007.format(sidecar=sidecar.name, detail="not an object"),
+            path=str(path),
+            code="BadMetadata",
+        )
     return meta
 
 
 def clean_meta(meta: dict, path: str, date_override: str | None = None) -> dict:
-    """Keep the known metadata keys (plus any others), with the date checked and normalised."""
+    """Keep the known metadata keys (plus any others), with the date checked and normalised.
+
+    The known keys are text in the record: a number is written as text, a list or object refused.
+    """
     out = {k: meta.get(k) for k in META_KEYS}
     out.update({k: v for k, v in meta.items() if k not in out})
+    for key in META_KEYS:
+        value = out[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float, type(None))):
+            raise InputError(
+                Errors.E018.format(key=key, kind=type(value).__name__), path=path, code="BadMetadata"
+            )
+        if isinstance(value, (int, float)):
+            out[key] = str(value)
     try:
         out["date"] = parse_date(date_override or out.get("date"))
     except ClaimsError as err:
@@ -133,6 +172,12 @@ def read_html(data: bytes, path: str) -> tuple[str, dict]:
     meta = {}
     if found is not None:
         meta = {"title": found.title, "author": found.author, "date": found.date, "url": found.url}
+        try:
+            parse_date(meta["date"])
+        except ClaimsError:
+            # The page's own date is a guess by the extractor: drop it rather than lose the article.
+            warnings.warn(Warnings.W004.format(path=path, value=meta["date"]), stacklevel=2)
+            meta["date"] = None
     # Paragraphs are blank-line separated, as in our .txt inputs; the title leads, as on the page.
     paragraphs = [p.strip() for p in body.split("\n") if p.strip()]
     if meta.get("title") and (not paragraphs or paragraphs[0] != meta["title"]):
@@ -142,7 +187,14 @@ def read_html(data: bytes, path: str) -> tuple[str, dict]:
 
 def read_jsonl(path: Path, date_override: str | None) -> Iterator[Article | ClaimsError]:
     """Articles from a JSONL file of `{"text": ..., "meta": {...}, "id": ...}` records."""
-    with open(path, "rb") as fh:
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the with below
+    except OSError as err:
+        yield InputError(
+            Errors.E017.format(detail=err.strerror or err), path=str(path), code=type(err).__name__
+        )
+        return
+    with fh:
         for n, raw in enumerate(fh, 1):
             if not raw.strip():
                 continue
@@ -155,6 +207,10 @@ def read_jsonl(path: Path, date_override: str | None) -> Iterator[Article | Clai
             if not isinstance(rec, dict) or not isinstance(rec.get("text"), str) or not rec["text"].strip():
                 yield InputError(Errors.E006.format(line=n), path=where, code="MissingText")
                 continue
+            if not isinstance(rec.get("meta") or {}, dict):
+                kind = type(rec["meta"]).__name__
+                yield InputError(Errors.E019.format(line=n, kind=kind), path=where, code="BadMetadata")
+                continue
             try:
                 meta = clean_meta(rec.get("meta") or {}, where, date_override)
             except ClaimsError as err:
@@ -164,8 +220,13 @@ def read_jsonl(path: Path, date_override: str | None) -> Iterator[Article | Clai
             stage_keys = {"segments", "speakers", "quotes", "treaties"}
             # A record's offsets index its text exactly: keep it as it is.
             text = rec["text"] if stage_keys & rec.keys() else rec["text"].replace("\r\n", "\n")
-            yield Article(id=art_id, source=rec.get("source") or where, text=text, meta=meta,
-                          record=rec if stage_keys & rec.keys() else None)
+            yield Article(
+                id=art_id,
+                source=str(rec.get("source") or where),
+                text=text,
+                meta=meta,
+                record=rec if stage_keys & rec.keys() else None,
+            )
 
 
 def read_article(path: Path, date_override: str | None = None) -> Article:
@@ -177,7 +238,9 @@ def read_article(path: Path, date_override: str | None = None) -> Article:
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise InputError(str(err), path=spath, code=type(err).__name__) from err
+        raise InputError(
+            Errors.E017.format(detail=err.strerror or err), path=spath, code=type(err).__name__
+        ) from err
     if suffix in HTML_SUFFIXES:
         text, meta = read_html(data, spath)
     elif suffix in TEXT_SUFFIXES or suffix == "":
@@ -188,13 +251,24 @@ def read_article(path: Path, date_override: str | None = None) -> Article:
     return Article(id=path.stem, source=spath, text=text, meta=clean_meta(meta, spath, date_override))
 
 
-def read_articles(paths: Iterable[str | Path], date_override: str | None = None) -> Iterator[Article | ClaimsError]:
+def read_articles(
+    paths: Iterable[str | Path], date_override: str | None = None
+) -> Iterator[Article | ClaimsError]:
     """Yield an `Article` for every input, or the `ClaimsError` that stopped it, in input order."""
     for path in iter_input_files(paths):
-        if path.suffix.lower() in JSONL_SUFFIXES and path.exists():
+        if path.suffix.lower() in JSONL_SUFFIXES and path.is_file():
             yield from read_jsonl(path, date_override)
             continue
         try:
             yield read_article(path, date_override)
         except ClaimsError as err:
+            err.traceback = traceback.format_exc()
             yield err
+        except Exception as err:  # noqa: BLE001 - e.g. the HTML extractor failing on one page
+            out = InputError(
+                Errors.E017.format(detail=f"{type(err).__name__}: {err}"),
+                path=str(path),
+                code=type(err).__name__,
+            )
+            out.traceback = traceback.format_exc()
+            yield out

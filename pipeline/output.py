@@ -1,10 +1,13 @@
 """Writing records safely: line-atomic appends, resumable runs, and an atomic error file.
 
-Each record is one line, written whole and flushed as its article completes. A run killed midway
-leaves at most a partial last line; the next run onto the same file cuts it off, skips the articles
-whose text hash and pipeline version are already there, and finishes the rest. Nothing is written
-twice: when an article is redone, the file is rewritten (to a temporary file, then renamed) keeping
-the newest record per id.
+Each record is one line, written whole with a single `write(2)` on a file opened for appending, as
+its article completes. A run killed midway therefore leaves whole lines; should a line still be cut
+short (a full disk, a crash of the machine), the next run onto the same file cuts it off, skips
+the articles whose text hash and pipeline version are already there, and finishes the rest.
+Nothing is written twice: when an article is redone, the file is rewritten at the end of the run
+(to a temporary file, then renamed) keeping the newest record per id.
+
+The file is read a line at a time, never whole, so resuming onto a large file costs no memory.
 """
 
 from __future__ import annotations
@@ -12,17 +15,34 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .errors import ClaimsError, Errors
 
+# How far back from the end of a file to look for the last newline, per step.
+_TAIL_STEP = 1 << 16
 
-def write_atomic(path: Path, lines: list[str]) -> None:
+
+def _write_error(path: Path, err: OSError) -> ClaimsError:
+    return ClaimsError(
+        Errors.E011.format(path=path, detail=err.strerror or err),
+        path=str(path),
+        stage="output",
+        code=type(err).__name__,
+    )
+
+
+def write_atomic(path: Path, lines: Iterable[str]) -> None:
     """Write `lines` to `path` through a temporary file and a rename: never half-written."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.writelines(lines)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -36,6 +56,33 @@ def errors_path(out: Path) -> Path:
     return out.with_name(name + ".errors.jsonl")
 
 
+def _complete_length(path: Path) -> int:
+    """The length of the file up to and including its last newline (0 when it has none)."""
+    with open(path, "rb") as fh:
+        end = fh.seek(0, os.SEEK_END)
+        pos = end
+        while pos > 0:
+            step = min(_TAIL_STEP, pos)
+            fh.seek(pos - step)
+            block = fh.read(step)
+            nl = block.rfind(b"\n")
+            if nl >= 0:
+                return pos - step + nl + 1
+            pos -= step
+    return 0
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, dict | None]]:
+    """(line number, record or None when the line is not a JSON object) for each line of a JSONL file."""
+    with open(path, "rb") as fh:
+        for n, line in enumerate(fh):
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                rec = None
+            yield n, rec if isinstance(rec, dict) else None
+
+
 class RecordWriter:
     """Appends records to a JSONL file, resuming from what a previous run left there."""
 
@@ -44,28 +91,29 @@ class RecordWriter:
         self.done: dict[str, tuple[str, str]] = {}
         self.rewritten = False
         self.written = 0
+        self.repaired = 0
+        self.fd = -1
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if resume and self.path.exists():
                 self._repair_and_index()
-            elif self.path.exists():
-                self.path.unlink()
-            self.fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+            # O_APPEND: every write lands whole at the end, even if another writer appended meanwhile.
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | (0 if resume else os.O_TRUNC)
+            self.fd = os.open(self.path, flags, 0o666)
         except OSError as err:
-            raise ClaimsError(Errors.E011.format(path=self.path, detail=err.strerror or err), path=str(self.path),
-                              stage="output", code=type(err).__name__) from err
+            raise _write_error(self.path, err) from err
 
     def _repair_and_index(self) -> None:
-        data = self.path.read_bytes()
-        cut = data.rfind(b"\n") + 1
-        if cut < len(data):
-            # A run was killed mid-line: drop the partial record; it is redone below.
+        cut = _complete_length(self.path)
+        if cut < self.path.stat().st_size:
+            # A run was stopped mid-line: drop the partial record; its article is redone.
             with open(self.path, "r+b") as fh:
                 fh.truncate(cut)
-        for line in data[:cut].splitlines():
-            try:
-                rec = json.loads(line)
-            except ValueError:
+            self.repaired += 1
+        for _, rec in iter_lines(self.path):
+            if rec is None:
+                # A line that is not a record: rewrite the file without it at the end of the run.
+                self.rewritten = True
                 continue
             self.done[str(rec.get("id"))] = (rec.get("text_hash", ""), rec.get("pipeline_version", ""))
 
@@ -74,32 +122,54 @@ class RecordWriter:
         return self.done.get(article_id) == (thash, version)
 
     def write(self, record: dict) -> None:
+        """Append one record as one line, in one system call."""
         if record["id"] in self.done:
             self.rewritten = True
-        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self.fh.flush()
+        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            view = memoryview(data)
+            while view:
+                # A regular file takes the whole buffer at once; the loop only guards short writes.
+                view = view[os.write(self.fd, view) :]
+        except OSError as err:
+            raise _write_error(self.path, err) from err
         self.done[record["id"]] = (record.get("text_hash", ""), record.get("pipeline_version", ""))
         self.written += 1
 
     def close(self) -> None:
-        self.fh.close()
+        """Close the file; if an article was redone, keep only its newest record."""
+        if self.fd < 0:
+            return
+        os.close(self.fd)
+        self.fd = -1
         if self.rewritten:
-            self._keep_newest()
+            try:
+                self._keep_newest()
+            except OSError as err:
+                raise _write_error(self.path, err) from err
 
     def _keep_newest(self) -> None:
-        lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)
         newest: dict[str, int] = {}
-        for i, line in enumerate(lines):
-            try:
-                newest[str(json.loads(line).get("id"))] = i
-            except ValueError:
-                continue
-        keep = sorted(newest.values())
-        write_atomic(self.path, [lines[i] for i in keep])
+        for n, rec in iter_lines(self.path):
+            if rec is not None:
+                newest[str(rec.get("id"))] = n
+        keep = set(newest.values())
+
+        def lines() -> Iterator[str]:
+            # Bytes, split on b"\n" only, so the line numbers match `iter_lines`.
+            with open(self.path, "rb") as fh:
+                for n, line in enumerate(fh):
+                    if n in keep:
+                        yield line.decode("utf-8")
+
+        write_atomic(self.path, lines())
 
 
 def write_errors(out: Path, errors: list[ClaimsError]) -> Path:
     """Write this run's failures to `OUT.errors.jsonl` (an empty file when there were none)."""
     path = errors_path(out)
-    write_atomic(path, [json.dumps(e.to_record(), ensure_ascii=False) + "\n" for e in errors])
+    try:
+        write_atomic(path, [json.dumps(e.to_record(), ensure_ascii=False) + "\n" for e in errors])
+    except OSError as err:
+        raise _write_error(path, err) from err
     return path
