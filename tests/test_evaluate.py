@@ -218,3 +218,33 @@ def test_evaluate_format_table_has_a_row_per_subset(gold):
     assert rows["all"][1:3] == ["5", "5"] and rows["quoted"][1:3] == ["2", "2"]
     assert rows["unquoted"][3:6] == ["1.000", "1.000", "1.000"]
     assert len({len(line) for line in table.splitlines()[1:]}) == 1  # aligned columns
+
+
+def test_evaluate_cli_scores_a_brat_folder(tmp_path):
+    """`claims eval GOLD PRED` prints the table, and the same figures as JSON with --json."""
+    import json
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    text = "“We will respond,” Lavrov said. Officials said the talks failed.\n"
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "gold" / "a.ann").write_text(
+        "T1\tQuote 0 18\t“We will respond,”\nT2\tSpeaker 19 25\tLavrov\nT3\tCue 26 30\tsaid\n"
+        "R1\tSpeaker Arg1:T1 Arg2:T2\nR2\tCue Arg1:T1 Arg2:T3\n",
+        encoding="utf-8",
+    )
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text(
+        json.dumps({"id": "a", "quotes": [{"start": 0, "end": 18, "speaker": {"start": 19, "end": 25}}]})
+        + "\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    table = runner.invoke(cli, ["eval", str(tmp_path / "gold"), str(pred)])
+    assert table.exit_code == 0, table.output
+    assert "quoted" in table.output and "1.000" in table.output
+    as_json = json.loads(runner.invoke(cli, ["eval", str(tmp_path / "gold"), str(pred), "--json"]).output)
+    assert as_json["all"]["end_to_end"][2] == 1.0
