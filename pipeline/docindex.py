@@ -7,6 +7,7 @@ cost more than parsing. The index is built once for the doc being annotated.
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
 
 from spacy.tokens import Doc, Span
@@ -35,15 +36,16 @@ class DocIndex:
         return self.sents[first : last + 1]
 
 
-_last: DocIndex | None = None
+# One cached index per thread: a Dask worker may run several threads, each on its own doc.
+_cache = threading.local()
 
 
 def doc_index(doc: Doc) -> DocIndex:
     """The index of `doc`, built on first use and kept while the same doc is being annotated."""
-    global _last
-    if _last is None or _last.doc is not doc:
-        _last = DocIndex(doc)
-    return _last
+    index = getattr(_cache, "index", None)
+    if index is None or index.doc is not doc:
+        index = _cache.index = DocIndex(doc)
+    return index
 
 
 def text_of(doc: Doc) -> str:
