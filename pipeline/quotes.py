@@ -80,6 +80,7 @@ CLAUSAL_DEPS = {"xcomp", "ccomp", "prep"}
 COMPLEMENT_MIN_PRECISION = 0.15
 # A reported clause less than this share of which is quoted is one mixed attribution.
 MIXED_SHARE = 0.5
+MIXED_SHARE_FRAGMENTS = 0.8
 PARAGRAPH_OPENS_QUOTE = re.compile(r"^(?:''|``|[“«„\"‘])")
 
 
@@ -777,7 +778,10 @@ class QuoteFinder:
         text = text_of(doc)
         quoted = sum(len("".join(text[q["start"] : q["end"]].split())) for q in inside)
         whole = len("".join(text[start:end].split())) or 1
-        return "mixed" if quoted / whole < MIXED_SHARE else None
+        # Several quoted fragments woven into one clause ("is a “loser,” a “liar” and a “whiner”") are
+        # the reporter's sentence even when they fill most of it.
+        share = MIXED_SHARE if len(inside) < 2 else MIXED_SHARE_FRAGMENTS
+        return "mixed" if quoted / whole < share else None
 
     # ----- the component -----------------------------------------------------------------------------
     @guarded("quotes")
