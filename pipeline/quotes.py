@@ -260,13 +260,24 @@ class QuoteFinder:
             "known": False,
         }
 
-    def speaker_of_cue(self, doc: Doc, cue: Token, sent: Span) -> dict | None:
-        """Who says what `cue` introduces."""
+    def speaker_of_cue(self, doc: Doc, cue: Token, sent: Span, inside=None) -> dict | None:
+        """Who says what `cue` introduces. `inside(char)` tells positions within quotations: a
+        subject the parser found inside one is a word of the quote, not its speaker."""
+        inside = inside or (lambda i: False)
         for child in cue.children:
-            if child.dep_ in SUBJECT_DEPS:
+            if child.dep_ in SUBJECT_DEPS and not inside(child.idx):
                 if child.lower_ in ("it", "this", "that", "which", "there"):
                     return None
                 return self.mention_for(doc, child)
+        # "…,” Trump said": a name just before the cue, when the parser missed the subject.
+        if cue.i > sent.start:
+            before = doc[cue.i - 1]
+            if (
+                before.pos_ in ("PROPN", "PRON")
+                and not inside(before.idx)
+                and before.lower_ not in ("it", "that")
+            ):
+                return self.mention_for(doc, before)
         acc = self.according_to(sent)
         if acc is not None:
             return self.mention_for(doc, acc)
@@ -475,7 +486,14 @@ class QuoteFinder:
         span = doc.char_span(q.start, q.end, alignment_mode="expand")
         if span is None:
             return None
-        sents = {doc_index(doc).sent_of(span[0].i), doc_index(doc).sent_of(span[-1].i)}
+        index = doc_index(doc)
+        sents = {index.sent_of(span[0].i), index.sent_of(span[-1].i)}
+        # "… in Iraq.” Trump said.": the parser may start a new sentence at the cue just after the
+        # closing mark; that sentence is part of the quotation's attribution.
+        if span.end < len(doc) and not text_of(doc)[q.end : doc[span.end].idx].strip():
+            after = index.sent_of(span.end)
+            if after.start == span.end and not inside(after[0].idx):
+                sents.add(after)
         cues = []
         for sent in sents:
             for c in self.cues_outside(sent, inside):
@@ -489,7 +507,7 @@ class QuoteFinder:
                 spk = self.mention_for(doc, obj) if obj is not None else None
                 cue_span = self._according_span(cue)
             else:
-                spk = self.speaker_of_cue(doc, cue, sent)
+                spk = self.speaker_of_cue(doc, cue, sent, inside)
                 cue_span = self._token_span(cue)
             # A mention inside a quotation is something the speaker says, not the speaker.
             if spk and not inside(spk["start"]):
