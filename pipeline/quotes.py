@@ -78,6 +78,9 @@ COMPLEMENT_DEPS = {"dobj", "xcomp", "prep", "oprd", "attr", "acomp", "dative", "
 CLAUSAL_DEPS = {"xcomp", "ccomp", "prep"}
 # A verb's complement is reported content only if the verb is a cue this often in PolNeAR train.
 COMPLEMENT_MIN_PRECISION = 0.15
+# Attribution rules that carry a speaker from elsewhere; their speaker span is moved to the mention
+# of that speaker nearest the quotation.
+CARRIED_RULES = {"recent", "continued"}
 # A reported clause less than this share of which is quoted is one mixed attribution.
 MIXED_SHARE = 0.5
 MIXED_SHARE_FRAGMENTS = 0.8
@@ -467,6 +470,21 @@ class QuoteFinder:
         return out
 
     @staticmethod
+    def nearest_mention(doc: Doc, speaker: dict, q: dict, quotes: list[dict]) -> dict:
+        """For a speaker carried over from elsewhere, the mention of the same speaker nearest the
+        quotation, outside any quotation ("He then had a question. “Who is going to pay?”")."""
+        best, best_dist = speaker, abs(speaker["start"] - q["start"])
+        for m in doc._.speaker_mentions or []:
+            if m["name"] != speaker["name"] or q["start"] <= m["start"] < q["end"]:
+                continue
+            if any(o["start"] <= m["start"] < o["end"] and o.get("kind") != "indirect" for o in quotes):
+                continue
+            dist = q["start"] - m["end"] if m["start"] < q["start"] else m["start"] - q["end"]
+            if 0 <= dist < best_dist:
+                best, best_dist = {k: m[k] for k in ("name", "start", "end", "text")}, dist
+        return best
+
+    @staticmethod
     def _cue_between(a: dict, b: dict) -> Attribution | None:
         """The attribution of `a` or `b` whose cue stands between the two quotations."""
         for att in (a["att"], b["att"]):
@@ -832,6 +850,7 @@ class QuoteFinder:
             and not self.is_scare_quote(doc, d)
         ]
         quotes = []
+        quotes_all = direct + indirect
         for q in sorted(direct + indirect, key=lambda q: (q["start"], q["end"])):
             q.pop("par", None)
             q.pop("continues", None)
@@ -839,6 +858,8 @@ class QuoteFinder:
             speaker = None
             if att.speaker:
                 speaker = {k: att.speaker[k] for k in ("name", "start", "end", "text")}
+                if att.how in CARRIED_RULES:
+                    speaker = self.nearest_mention(doc, speaker, q, quotes_all)
             quotes.append({**q, "speaker": speaker, "cue": att.cue, "how": att.how})
         doc._.quotes = quotes
         return doc
