@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,11 +22,11 @@ from pipeline.report import (
     timeline_events,
     write_atomic,
 )
+from tests.browser import CHROMIUM, run_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("treaties", "timeline", "matrix", "speakers", "articles")
 SEED_INF_EVENTS = {"1987 signed", "2018-10 withdrawal", "2019-02-01 withdrawal"}
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 # --- fixtures ------------------------------------------------------------------------------------
@@ -347,21 +346,7 @@ def test_report_seed_timeline_shows_the_inf_events_with_evidence(seed_report):
 
 
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
-    cmd = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        *args,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    return run_chromium(tmp_path, *args, check=False)
 
 
 @pytest.mark.model

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.review.export_html import SPEAKER_COLOURS, export_html, render_span_html, speaker_colours
-
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.browser import CHROMIUM, run_chromium
 
 
 class Dom(HTMLParser):
@@ -124,22 +123,7 @@ def test_export_html_colours_speakers_by_number_of_quotes(small_record):
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    profile = tmp_path / "chromium-profile"
-    profile.mkdir(exist_ok=True)
-    cmd = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        *args,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True)
+    return run_chromium(tmp_path, *args, check=True)
 
 
 def colour_pixels(pixels, hex_colour: str, tolerance: int = 6) -> int:
