@@ -628,7 +628,7 @@ class QuoteFinder:
                         found += self.complement_content(doc, cue, sent, direct)
                         continue
                     if paren is not None:
-                        spk = self.speaker_of_cue(doc, cue, sent)
+                        spk = self.speaker_of_cue(doc, cue, sent, inside_direct)
                         kind = self.clause_kind(doc, *paren, direct)
                         cut = (
                             self.cut_clause(doc, *paren, [])
@@ -644,7 +644,7 @@ class QuoteFinder:
                     # "If this occurs, …, he asked": a fronted condition is not what was said.
                     if left.lower_ in ("if", "when", "as", "while", "because") and comp.i < cue.i:
                         continue
-                    spk = self.speaker_of_cue(doc, cue, sent)
+                    spk = self.speaker_of_cue(doc, cue, sent, inside_direct)
                     if spk is None or not self.can_speak(doc, spk):
                         continue
                     if left.lower_ == "that" and left.dep_ == "mark":
@@ -727,7 +727,7 @@ class QuoteFinder:
             or not any(c.dep_ in CLAUSAL_DEPS for c in right)
         ):
             return []
-        spk = self.speaker_of_cue(doc, cue, sent)
+        spk = self.speaker_of_cue(doc, cue, sent, lambda i: any(q["start"] <= i < q["end"] for q in direct))
         if spk is None or not self.can_speak(doc, spk):
             return []
         cut = self.cut_clause(doc, start, end, direct if kind == "indirect" else [])
