@@ -356,6 +356,7 @@ class QuoteFinder:
             dialogue = DIALOGUE.match(par_text)
             prev: Attribution | None = None
             prev_sent = None
+            prev_words = 0
             for q in qspans:
                 att = None
                 if dialogue:
@@ -372,6 +373,8 @@ class QuoteFinder:
                     # The same sentence as the quote before it ("…,” including by “suspending”") is
                     # surely the same speaker; elsewhere in the paragraph only probably.
                     same = prev_sent is not None and self._sentence_start(doc, q.start) == prev_sent
+                    # …as long as that quote was said, not a title ("“Lilyhammer” and “Narcos”").
+                    same = same and prev_words >= 5
                     att = Attribution(
                         prev.speaker, prev.cue, "sentence" if same else "paragraph", prev.strong
                     )
@@ -390,6 +393,7 @@ class QuoteFinder:
                     last_strong = (att, p)
                 if att.speaker:
                     prev, prev_sent = att, self._sentence_start(doc, q.end - 1)
+                    prev_words = len(text_of(doc)[q.start : q.end].split())
                 results.append(
                     {
                         "start": q.start,
