@@ -104,14 +104,6 @@ def set_paragraph_starts(doc: Doc, segments: list[dict]) -> None:
             token.is_sent_start = True
 
 
-def kind_at(segments: list[dict], char: int) -> str:
-    """The segment kind at an absolute character offset ('body' outside every paragraph)."""
-    for seg in segments:
-        if seg["start"] <= char < seg["end"]:
-            return seg["kind"]
-    return "body"
-
-
 class ArticleSegmenter:
     """Labels paragraphs and sets paragraph-initial sentence starts before the parser runs."""
 

@@ -9,7 +9,6 @@ tagged with its speaker: the quoted person for quoted material, the author for n
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from functools import lru_cache
 
@@ -215,8 +214,3 @@ def tag_sentence_speakers(doc: Doc) -> list[dict]:
                 break
         out.append({"start": a, "end": b, "speaker": {"name": name} if tagged else None})
     return out
-
-
-def is_name_like(text: str) -> bool:
-    """Does this look like a proper name (capitalised words) rather than a common noun phrase?"""
-    return bool(re.match(r"^(?:the\s+)?[A-Z]", text))
