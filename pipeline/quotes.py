@@ -449,8 +449,20 @@ class QuoteFinder:
             if last is not None:
                 spk_a, spk_b = last["att"].speaker, q["att"].speaker
                 same = spk_a and spk_b and spk_a["name"] == spk_b["name"]
+                next_par = q["par"] == last["par"] + 1 and q["start"] == body[q["par"]][0]
                 goes_on = (
-                    last["continues"] and q["par"] == last["par"] + 1 and q["start"] == body[q["par"]][0]
+                    next_par
+                    and (
+                        last["continues"]
+                        # "“…,” Clinton said.¶“And that’s why …”": a paragraph that goes on quoting the
+                        # speaker whose cue closed the paragraph before (not after a bare quotation).
+                        or (
+                            q["att"].how == "continued"
+                            and same
+                            and text_of(doc)[last["end"] : body[last["par"]][1]].strip(" .,")
+                            and self.is_cue_clause(doc, last["end"], body[last["par"]][1])
+                        )
+                    )
                 )
                 between_cue = self._cue_between(last, q)
                 interrupted = (
