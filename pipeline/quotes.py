@@ -1,22 +1,27 @@
-"""Stage 4, quotes: attributed quotations, direct and indirect, each with its speaker and cue.
+"""Stage 4, quotes: attributed quotations, direct, mixed and indirect, each with its speaker and cue.
 
-Direct quotes are found from quotation marks (curly, straight, « », „ “, ‘ ’) paragraph by paragraph.
-A quotation left unclosed is closed at the end of its clause and never runs into the next paragraph,
-except by the convention of a quote that goes on in the next paragraph (which re-opens with a mark).
+Direct quotes are found from quotation marks (curly, straight, « », „ “, ‘ ’, and the doubled
+apostrophes of wire copy) paragraph by paragraph. A quotation left unclosed is closed at the end of
+its clause and never runs into the next paragraph, except by the convention of a quote that goes on
+in the next paragraph (which re-opens with a mark). A quotation interrupted by its cue ("“A,” he
+said, “B.”") is one quote.
 
 Each quote is attributed by the first rule that applies, in this order (the rule is kept in `how`):
 1. `dialogue`: a paragraph that opens with `Name:` and a quotation (`Putin: “Good,”`).
-2. `cue`: a verb of saying outside the quotation in its sentence, nearest first; its subject, else the
+2. `introduced`: a paragraph that opens with the quotation after one ending in a colon or an
+   introducer ("adding:", "saying").
+3. `cue`: a verb of saying outside the quotation in its sentence, nearest first; its subject, else the
    `according to X` of the sentence, else the subject it shares with the verb it depends on.
-3. `paragraph`: an earlier quote of the same paragraph ("… symmetrical,” including by “suspending”").
-4. `introduced`: the previous paragraph ended in a colon or an introducer ("adding:", "saying").
+4. `sentence` / `paragraph`: an earlier quote of the same sentence or paragraph.
 5. `continued`: a paragraph that opens with a quotation (or a list item) continues the last speaker
    named with a cue, if that was within the two paragraphs before.
 6. `subject`: a speaker mention that is the subject of the sentence (`Russia’s Defense Ministry “proposed…”`).
-7. `recent`: the last speaker named with a cue in the three paragraphs before.
+A quotation none of these attributes is not kept: it is a headline, a title or a scare quote.
 
-Indirect speech is `X said (that) Y`, `Y, X said` and `according to X, Y`; its content is the
-reported clause, cut before a dash, a quotation or a trailing "adding".
+Reported speech is `X said (that) Y`, `Y, X said`, `according to X, Y` and `Y, according to X`, the
+complement of a cue verb ("urged them to …"), and a paragraph led by a name and a colon. A reported
+clause holding short quotations is one `mixed` attribution. Rules and thresholds were chosen on the
+PolNeAR train split (see `models/cues.yml`).
 """
 
 from __future__ import annotations
@@ -80,7 +85,7 @@ CLAUSAL_DEPS = {"xcomp", "ccomp", "prep"}
 COMPLEMENT_MIN_PRECISION = 0.15
 # Attribution rules that carry a speaker from elsewhere; their speaker span is moved to the mention
 # of that speaker nearest the quotation.
-CARRIED_RULES = {"recent", "continued"}
+CARRIED_RULES = {"continued"}
 # A reported clause less than this share of which is quoted is one mixed attribution.
 MIXED_SHARE = 0.5
 MIXED_SHARE_FRAGMENTS = 0.8
@@ -385,8 +390,6 @@ class QuoteFinder:
                     att = Attribution(last_strong[0].speaker, None, "continued", True)
                 if att is None:
                     att = self.attribute_by_subject(doc, q, inside)
-                if att is None and last_strong and p - last_strong[1] <= 3:
-                    att = Attribution(last_strong[0].speaker, None, "recent", False)
                 if att is None:
                     att = Attribution(None, None, "none", False)
                 if att.strong and att.speaker:
@@ -639,22 +642,8 @@ class QuoteFinder:
                         (c for c in cue.children if c.dep_ == "ccomp"),
                         None,
                     )
-                    paren = self.parenthetical_content(doc, sent, cue, direct) if comp is None else None
-                    if comp is None and paren is None:
+                    if comp is None:
                         found += self.complement_content(doc, cue, sent, direct)
-                        continue
-                    if paren is not None:
-                        spk = self.speaker_of_cue(doc, cue, sent, inside_direct)
-                        kind = self.clause_kind(doc, *paren, direct)
-                        cut = (
-                            self.cut_clause(doc, *paren, [])
-                            if kind and spk and self.can_speak(doc, spk)
-                            else None
-                        )
-                        if cut:
-                            found.append(
-                                self._indirect(cut, spk, self._token_span(cue), "parenthetical", kind)
-                            )
                         continue
                     left, right = comp.left_edge, comp.right_edge
                     # "If this occurs, …, he asked": a fronted condition is not what was said.
@@ -760,17 +749,6 @@ class QuoteFinder:
                 return False
             node = node.head if node.head.i != node.i else None
         return node is not None and node.i == cue.i
-
-    def parenthetical_content(self, doc: Doc, sent: Span, cue: Token, direct: list[dict]) -> tuple | None:
-        """`Y1, X said, Y2`: the cue clause sits inside what is said, so the sentence is the content."""
-        text = text_of(doc)
-        before = text[sent.start_char : cue.left_edge.idx].rstrip()
-        after = text[cue.right_edge.idx + len(cue.right_edge) : sent.end_char].lstrip()
-        if not (
-            before.endswith(",") and after[:1] == "," and len(before.split()) >= 2 and len(after.split()) >= 3
-        ):
-            return None
-        return sent.start_char, sent.end_char
 
     def can_speak(self, doc: Doc, speaker: dict) -> bool:
         """Is this mention a plausible source: a person, group or document, not a treaty or a dummy "it"?"""
