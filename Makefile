@@ -8,7 +8,7 @@ POLNEAR ?= ../shared/polnear
 OUT     ?= out/claims.jsonl
 STAMP   := $(VENV)/.installed
 
-.PHONY: install run test lint format eval bench cues clean help
+.PHONY: install run test lint format eval bench cues complements clean help
 
 help:
 	@echo "make run    - install if needed, then annotate corpus/ into $(OUT) and print a summary"
@@ -17,6 +17,7 @@ help:
 	@echo "make eval   - score attribution on PolNeAR dev ($(POLNEAR)/dev)"
 	@echo "make bench  - speed and memory figures"
 	@echo "make cues   - re-mine models/cues.yml from PolNeAR train"
+	@echo "make complements - re-mine models/complement_cues.yml from PolNeAR train (after cues)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +43,9 @@ format: $(STAMP)
 
 cues: $(STAMP)
 	$(BIN)/python -m pipeline.mine_cues $(POLNEAR)/train -o models/cues.yml
+
+complements: $(STAMP)
+	$(BIN)/python -m pipeline.mine_complements $(POLNEAR)/train -o models/complement_cues.yml
 
 out/polnear-dev.jsonl: $(STAMP) $(wildcard pipeline/*.py) $(wildcard models/*.yml)
 	@mkdir -p out

@@ -76,6 +76,7 @@ class Knowledge:
     unknown_treaty_words: list[str]
     cue_verbs: set[str]
     cue_precision: dict[str, float]
+    complement_share: dict[str, tuple[int, float]]
     clause_only_cues: set[str]
     cue_phrases: list[str]
     introducers: set[str]
@@ -146,6 +147,10 @@ def load_knowledge() -> Knowledge:
         cue_verbs=set(cues.get("verbs") or []) | _mined_cue_verbs(),
         cue_precision={
             lemma: st.get("p", 0.0) for lemma, st in (read_yaml("cues.yml").get("verbs") or {}).items()
+        },
+        complement_share={
+            lemma: (st.get("n", 0), st.get("p", 0.0))
+            for lemma, st in (read_yaml("complement_cues.yml").get("lemmas") or {}).items()
         },
         clause_only_cues=set(cues.get("clause_only") or []),
         cue_phrases=[p.lower() for p in cues.get("phrases") or []],

@@ -81,6 +81,8 @@ CUE_PREPOSITIONS = {
 COMPLEMENT_DEPS = {"dobj", "xcomp", "prep", "oprd", "attr", "acomp", "dative", "obj"}
 # A plain (unquoted) complement counts only with a clause in it ("urged X to …", "vowed to …").
 CLAUSAL_DEPS = {"xcomp", "ccomp", "prep"}
+# A verb's complement is left out when less than this share of them matched PolNeAR train's gold.
+COMPLEMENT_MIN_SHARE = 0.3
 # A verb's complement is reported content only if the verb is a cue this often in PolNeAR train.
 COMPLEMENT_MIN_PRECISION = 0.15
 # Attribution rules that carry a speaker from elsewhere; their speaker span is moved to the mention
@@ -731,6 +733,11 @@ class QuoteFinder:
             self.kb.cue_precision.get(cue.lemma_.lower(), 0.0) < COMPLEMENT_MIN_PRECISION
             or not any(c.dep_ in CLAUSAL_DEPS for c in right)
         ):
+            return []
+        # Verbs whose complement was rarely the reported content on PolNeAR train ("spoke at the
+        # rally"): models/complement_cues.yml, `make complements`.
+        n, share = self.kb.complement_share.get(cue.lemma_.lower(), (0, 1.0))
+        if kind == "indirect" and share < COMPLEMENT_MIN_SHARE:
             return []
         spk = self.speaker_of_cue(doc, cue, sent, lambda i: any(q["start"] <= i < q["end"] for q in direct))
         if spk is None or not self.can_speak(doc, spk):
