@@ -16,6 +16,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ClaimsError, Errors
@@ -33,21 +34,41 @@ def _write_error(path: Path, err: OSError) -> ClaimsError:
     )
 
 
-def write_atomic(path: Path, lines: Iterable[str]) -> None:
-    """Write `lines` to `path` through a temporary file and a rename: never half-written."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary file beside `path` to write; on success it replaces `path`, on failure it goes.
+
+    The file gets the mode a plain `open()` would (0666 less the umask), not mkstemp's 0600: review
+    exports and reports are read by other users (a brat or Label Studio server, a web server).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.writelines(lines)
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        yield tmp
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, lines: Iterable[str]) -> None:
+    """Write `lines` to `path` through a temporary file and a rename: never half-written."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.writelines(lines)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write `text` (UTF-8, no newline translation) to `path` atomically, flushed to disk."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def errors_path(out: Path) -> Path:

@@ -25,10 +25,8 @@ import hashlib
 import html
 import io
 import json
-import os
 import re
 import sys
-import tempfile
 import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
@@ -42,6 +40,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import ClaimsError, Errors, InputError
+from .output import write_text_atomic
 
 # Caps that keep a page of thousands of articles under ~4 MB (see tests/test_report.py); each is the
 # most an analyst reads on a page before reaching for the notebook anyway.
@@ -1238,32 +1237,12 @@ def build_report(
 def write_atomic(path: str | Path, text: str) -> None:
     """Write `text` to `path` through a temporary file in the same folder, so a reader never sees a
     half-written page and a failed run leaves the old page in place."""
-    path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        write_text_atomic(path, text)
     except OSError as err:
         raise ClaimsError(
             Errors.E011.format(path=path, detail=err.strerror), path=str(path), stage="report"
         ) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); a report is meant to be shared like any output.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise ClaimsError(
-            Errors.E011.format(path=path, detail=err.strerror), path=str(path), stage="report"
-        ) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_report(run: str | Path, output: str | Path, **options) -> ReportStats:
