@@ -21,6 +21,8 @@ from .extensions import guarded
 from .knowledge import Knowledge, load_knowledge, read_yaml
 from .treaties import find_named_mentions
 
+# Marks and punctuation a sentence may have outside the quotation it belongs to.
+QUOTE_EDGE_CHARS = " \n“”\"'‘’.,;:!?"
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organisation", "NORP": "organisation", "GPE": "organisation"}
 # How far back (in characters) a pronoun looks for its antecedent.
@@ -205,12 +207,16 @@ def tag_sentence_speakers(doc: Doc) -> list[dict]:
         b = sent.start_char + len(text.rstrip())
         if b <= a or not any(s["start"] <= a < s["end"] for s in body):
             continue
-        name = author_name(doc)
-        for q in quotes:
-            # Inside the quotation, give or take the marks and punctuation at its edges.
-            outside = text_of(doc)[a : max(a, q["start"])] + text_of(doc)[min(b, q["end"]) : b]
-            if q["start"] < b and q["end"] > a and not outside.strip(" \n“”\"'‘’.,;:!?"):
-                name = q["speaker"]["name"]
-                break
+        name = sentence_speaker(text_of(doc), a, b, quotes, author_name(doc))
         out.append({"start": a, "end": b, "speaker": {"name": name} if tagged else None})
     return out
+
+
+def sentence_speaker(text: str, a: int, b: int, quotes: list[dict], author: str) -> str:
+    """Who speaks the sentence text[a:b]: the speaker of a direct or mixed quotation it lies inside
+    (give or take the marks and punctuation at its edges), else the author."""
+    for q in quotes:
+        outside = text[a : max(a, q["start"])] + text[min(b, q["end"]) : b]
+        if q["start"] < b and q["end"] > a and not outside.strip(QUOTE_EDGE_CHARS):
+            return q["speaker"]["name"]
+    return author

@@ -28,6 +28,7 @@ from pathlib import Path
 from ..brat import GoldAttribution, GoldDoc
 from ..errors import ClaimsError, Errors, Warnings
 from ..evaluate import format_table, record_id, score_attributions, spans_overlap
+from ..speakers import sentence_speaker
 from .items import ITEM_KINDS, RECORD_FIELD, read_records, record_hash, record_items, relocate, same_place
 from .store import ArticleState, latest_by_article, read_entries
 
@@ -45,8 +46,6 @@ QUOTE_FIELD_ORDER = (
     "how",
     "closed",
 )
-#: Characters around a quotation that still leave a sentence inside it (`pipeline.speakers`).
-QUOTE_EDGE_CHARS = " \n“”\"'‘’.,;:!?"
 
 
 def load_corrections(path: str | Path) -> Callable[[dict], dict]:
@@ -172,9 +171,7 @@ def _refresh_speakers(record: dict) -> None:
 def _retag_sentences(record: dict) -> None:
     """Re-tag each sentence's speaker from the corrected quotes.
 
-    The rule of `pipeline.speakers.tag_sentence_speakers` (which needs a parsed Doc): a sentence
-    inside a direct or mixed quotation, give or take marks and punctuation, is the quoted speaker's;
-    every other body sentence is the author's.
+    The same rule as the speakers stage (`pipeline.speakers.sentence_speaker`).
     """
     sentences = record.get("sentences") or []
     if not any(s.get("speaker") for s in sentences):
@@ -183,14 +180,9 @@ def _retag_sentences(record: dict) -> None:
     author = (record.get("author") or {}).get("name") or "author"
     quotes = [q for q in record["quotes"] if q.get("speaker") and q.get("kind") != "indirect"]
     for sentence in sentences:
-        a, b = sentence["start"], sentence["end"]
-        name = author
-        for q in quotes:
-            outside = text[a : max(a, q["start"])] + text[min(b, q["end"]) : b]
-            if q["start"] < b and q["end"] > a and not outside.strip(QUOTE_EDGE_CHARS):
-                name = q["speaker"]["name"]
-                break
-        sentence["speaker"] = {"name": name}
+        sentence["speaker"] = {
+            "name": sentence_speaker(text, sentence["start"], sentence["end"], quotes, author)
+        }
 
 
 # --------------------------------------------------------------------------------------------
