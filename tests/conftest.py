@@ -40,11 +40,17 @@ def annotate(runner):
 
 
 @pytest.fixture(scope="session")
-def seed_record(tmp_path_factory) -> dict:
-    """The record of the seed article, made by the real pipeline through `claims run`'s code path."""
+def seed_output(tmp_path_factory) -> Path:
+    """The seed article run once per session through `claims run`'s code path (real model)."""
     from pipeline.batch import process
 
     out = tmp_path_factory.mktemp("seed") / "seed.jsonl"
-    summary = process([str(SEED)], out, date="2019-02-03", quiet=True)
+    summary = process([str(SEED)], out, date="2019-02-03", quiet=True, resume=False)
     assert not summary.errors
-    return json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    return out
+
+
+@pytest.fixture(scope="session")
+def seed_record(seed_output) -> dict:
+    """The record of the seed article."""
+    return json.loads(seed_output.read_text(encoding="utf-8").splitlines()[0])

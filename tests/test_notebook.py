@@ -12,17 +12,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "examples" / "explore.ipynb"
 
 
-@pytest.fixture(scope="session")
-def seed_run(tmp_path_factory) -> Path:
-    """The corpus run once per session, shared with tests/test_report.py through the same path."""
-    out = tmp_path_factory.getbasetemp() / "seed-run" / "claims.jsonl"
-    if not out.exists():
-        from pipeline.batch import process
-
-        process([str(ROOT / "corpus")], out, quiet=True)
-    return out
-
-
 def output_text(nb) -> str:
     """All text the executed cells printed or displayed."""
     parts = []
@@ -35,8 +24,8 @@ def output_text(nb) -> str:
 
 @pytest.mark.model
 @pytest.mark.parametrize("expected", [("inf", "2018-10 withdrawal", "Sergey Lavrov")])
-def test_notebook_explore_rebuilds_timeline_and_matrix_on_the_corpus(seed_run, monkeypatch, expected):
-    monkeypatch.setenv("CLAIMS_RUN", str(seed_run))
+def test_notebook_explore_rebuilds_timeline_and_matrix_on_the_corpus(seed_output, monkeypatch, expected):
+    monkeypatch.setenv("CLAIMS_RUN", str(seed_output))
     nb = nbformat.read(NOTEBOOK, as_version=4)
     # Run from examples/ as Jupyter would, so the notebook's relative defaults mean what they say.
     NotebookClient(

@@ -33,20 +33,9 @@ SEED_INF_EVENTS = {"1987 signed", "2018-10 withdrawal", "2019-02-01 withdrawal"}
 
 
 @pytest.fixture(scope="session")
-def seed_run(tmp_path_factory) -> Path:
-    """The corpus (the seed article) run once per session; tests/test_notebook.py reuses the file."""
-    out = tmp_path_factory.getbasetemp() / "seed-run" / "claims.jsonl"
-    if not out.exists():
-        from pipeline.batch import process
-
-        process([str(ROOT / "corpus")], out, quiet=True)
-    return out
-
-
-@pytest.fixture(scope="session")
-def seed_report(seed_run, tmp_path_factory) -> Path:
+def seed_report(seed_output, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("seed-report") / "report.html"
-    result = CliRunner().invoke(report, [str(seed_run), "-o", str(out)])
+    result = CliRunner().invoke(report, [str(seed_output), "-o", str(out)])
     assert result.exit_code == 0, result.output
     return out
 
@@ -380,8 +369,8 @@ def test_report_seed_page_renders_in_headless_chromium(seed_report, tmp_path):
 
 
 @pytest.mark.model
-def test_report_large_run_stays_under_5_mb_with_every_section(seed_run, tmp_path):
-    seed = json.loads(seed_run.read_text(encoding="utf-8").splitlines()[0])
+def test_report_large_run_stays_under_5_mb_with_every_section(seed_output, tmp_path):
+    seed = json.loads(seed_output.read_text(encoding="utf-8").splitlines()[0])
     run = synthetic_run(seed, 3000, tmp_path / "big.jsonl")
     out = tmp_path / "big.html"
     result = CliRunner().invoke(report, [str(run), "-o", str(out), "--quiet"])

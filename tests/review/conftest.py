@@ -183,11 +183,6 @@ class SeedRun:
 
 
 @pytest.fixture(scope="session")
-def seed_run(tmp_path_factory) -> SeedRun:
+def seed_run(seed_output, seed_record) -> SeedRun:
     """The seed article's record, made once per session by the real pipeline (`claims run`'s code path)."""
-    from pipeline.batch import process
-
-    out = tmp_path_factory.mktemp("review-seed") / "seed.jsonl"
-    summary = process([str(SEED)], out, date=SEED_DATE, quiet=True, resume=False)
-    assert not summary.errors
-    return SeedRun(SEED, out, json.loads(out.read_text(encoding="utf-8").splitlines()[0]))
+    return SeedRun(SEED, seed_output, seed_record)
