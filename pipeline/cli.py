@@ -74,6 +74,7 @@ def run_options(f):
 
 def _run(
     stage: str,
+    *,
     paths,
     output,
     date,
@@ -163,44 +164,15 @@ def cli():
     help="Dask scheduler to use (tcp://host:8786); implies "
     "--engine dask. Without it, --engine dask starts a local cluster of --workers processes.",
 )
-def run(
-    paths,
-    output,
-    date,
-    model,
-    workers,
-    batch_size,
-    no_resume,
-    fail_fast,
-    quiet,
-    debug,
-    corrections,
-    engine,
-    scheduler,
-):
+def run(engine, scheduler, **options):
     """Run every stage over PATHS into OUTPUT (one spaCy pass per article)."""
-    _run(
-        "run",
-        paths,
-        output,
-        date,
-        model,
-        workers,
-        batch_size,
-        no_resume,
-        fail_fast,
-        quiet,
-        debug,
-        corrections,
-        engine="dask" if scheduler else engine,
-        scheduler=scheduler,
-    )
+    _run("run", engine="dask" if scheduler else engine, scheduler=scheduler, **options)
 
 
 def _stage_command(stage: str, doc: str):
     @run_options
-    def command(paths, output, date, model, workers, batch_size, no_resume, fail_fast, quiet, debug):
-        _run(stage, paths, output, date, model, workers, batch_size, no_resume, fail_fast, quiet, debug)
+    def command(**options):
+        _run(stage, **options)
 
     command.__doc__ = doc
     return cli.command(name=stage)(command)
