@@ -17,7 +17,6 @@ from spacy.tokens import Doc
 from .speakers import tag_sentence_speakers
 
 SCHEMA_VERSION = "1.0"
-KINDS = ("segments", "sentences", "quotes", "treaties", "dates", "speakers")
 
 
 def text_hash(text: str) -> str:

@@ -43,8 +43,6 @@ STAGES = {
     "treaties": ["claims_segmenter", "claims_speakers", "claims_quotes", "claims_treaties", "claims_dates"],
 }
 STAGES["run"] = STAGES["treaties"]
-# spaCy components each stage reads; the rest are not loaded.
-NEEDS = {"segment": {"tok2vec", "parser"}}
 PRESET_ATTRS = ("segments", "author", "speaker_mentions", "quotes", "treaty_mentions", "treaty_dates")
 # Texts longer than this are annotated in chunks of whole paragraphs. Well below spaCy's max_length
 # (1,000,000) because the parser's memory and several stage lookups grow with the doc; no news
