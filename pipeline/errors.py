@@ -46,6 +46,10 @@ class Warnings:
     W002 = "{path}: text changed since review; kept {kept} of {total} corrections whose text still matches"
     W003 = "{path}: id {id!r} is already used by {other}; this article is written as {new!r}"
     W004 = "{path}: ignored the page's date {value!r}, which is not a date"
+    W010 = "{path}: no trained attribution tagger there (make train-attribution); the rules run alone"
+    W011 = (
+        "the attribution tagger was trained over {base}, not {model}; it is left out and the rules run alone"
+    )
 
 
 class ClaimsError(Exception):
