@@ -188,3 +188,46 @@ def test_quotes_relative_clause_cue_is_not_part_of_the_quote(annotate):
 def test_quotes_colon_led_paragraph(annotate, text, speaker):
     colon = [q for q in annotate(text)["quotes"] if (q["cue"] or {}).get("text") == ":"]
     assert [q["speaker"]["name"] for q in colon] == ([speaker] if speaker else [])
+
+
+def test_quotes_mixed_clause_ends_with_its_quotation(annotate):
+    # The clause's last quotation closes after the stop; it is part of the one mixed attribution.
+    found = quotes_of(annotate('Trump described him as "kind" with a "great heart."'))
+    assert found == [('him as "kind" with a "great heart."', "Donald Trump", "mixed")]
+
+
+def test_quotes_reported_clause_mostly_quoted_is_mixed(annotate):
+    # PolNeAR's convention, learned on train: the whole clause is what she said, not only the quote.
+    found = quotes_of(
+        annotate('She said that Fiorina, a first-time chief executive, was "learning on the job."')
+    )
+    assert [(t, k) for t, _, k in found] == [
+        ('Fiorina, a first-time chief executive, was "learning on the job."', "mixed")
+    ]
+
+
+def test_quotes_quote_after_cue_sentence_continues_it(annotate):
+    text = (
+        '"We should get rid of superdelegates entirely," said Jeff Merkley, who endorsed Sanders in April. '
+        '"There are many delegates who feel this way."'
+    )
+    direct = [q for q in annotate(text)["quotes"] if q["kind"] == "direct"]
+    assert len(direct) == 1 and direct[0]["text"].endswith('feel this way."')
+
+
+def test_quotes_quote_after_a_narrated_sentence_stays_apart(annotate):
+    text = (
+        '"We think the government is overreaching," Mat Santos said over the phone. '
+        'The ACLU will not represent him but plans to watch the case. "It is a free speech issue."'
+    )
+    direct = [q["text"] for q in annotate(text)["quotes"] if q["kind"] == "direct"]
+    assert direct == ['"We think the government is overreaching,"', '"It is a free speech issue."']
+
+
+def test_quotes_quotation_with_its_own_cue_keeps_its_speaker(annotate):
+    text = (
+        "The US demands all other countries “come to terms with its missile defense approach,” said Lavrov."
+    )
+    assert ("“come to terms with its missile defense approach,”", "Sergey Lavrov", "direct") in quotes_of(
+        annotate(text)
+    )
