@@ -166,7 +166,14 @@ def load_corrections(path: str | Path) -> Callable[[dict], dict]:
 
 
 def make_runner(
-    engine: str, *, model: str, stage: str, batch_size: int, workers: int, scheduler: str | None = None
+    engine: str,
+    *,
+    model: str,
+    stage: str,
+    batch_size: int,
+    workers: int,
+    scheduler: str | None = None,
+    rules_only: bool = False,
 ):
     """The runner of `engine`: `Runner` (spaCy's own processes) or the Dask one."""
     if engine == "dask" or scheduler:
@@ -176,11 +183,16 @@ def make_runner(
             raise ClaimsError(Errors.E023.format(detail=err), stage="dask", code="ImportError") from err
 
         return DaskRunner(
-            model=model, stage=stage, batch_size=batch_size, workers=workers, scheduler=scheduler
+            model=model,
+            stage=stage,
+            batch_size=batch_size,
+            workers=workers,
+            scheduler=scheduler,
+            rules_only=rules_only,
         )
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r}: use one of {ENGINES}")
-    return Runner(model=model, stage=stage, batch_size=batch_size, n_process=workers)
+    return Runner(model=model, stage=stage, batch_size=batch_size, n_process=workers, rules_only=rules_only)
 
 
 class UniqueIds:
@@ -224,6 +236,7 @@ def process(
     on_error=None,
     engine: str = "local",
     scheduler: str | None = None,
+    rules_only: bool = False,
 ) -> Summary:
     """Annotate every input under `paths` into `out`; one bad input never stops the others.
 
@@ -236,7 +249,13 @@ def process(
     apply = load_corrections(corrections) if corrections else None
     reviewed = getattr(apply, "articles", frozenset())
     runner = make_runner(
-        engine, model=model, stage=stage, batch_size=batch_size, workers=workers, scheduler=scheduler
+        engine,
+        model=model,
+        stage=stage,
+        batch_size=batch_size,
+        workers=workers,
+        scheduler=scheduler,
+        rules_only=rules_only,
     )
     try:
         writer = RecordWriter(out, resume=resume)

@@ -53,6 +53,12 @@ def run_options(f):
             "--model", default=DEFAULT_MODEL, show_default=True, help="Installed spaCy pipeline to use."
         ),
         click.option(
+            "--rules-only",
+            is_flag=True,
+            help="Find attributions with the rules alone, without the trained attribution tagger "
+            "(models/attribution; it runs only over the spaCy pipeline it was trained on).",
+        ),
+        click.option(
             "--workers",
             default=1,
             show_default=True,
@@ -79,6 +85,7 @@ def _run(
     output,
     date,
     model,
+    rules_only,
     workers,
     batch_size,
     no_resume,
@@ -104,6 +111,7 @@ def _run(
             output,
             stage=stage,
             model=model,
+            rules_only=rules_only,
             date=date,
             workers=workers,
             batch_size=batch_size,

