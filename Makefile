@@ -8,7 +8,7 @@ POLNEAR ?= ../shared/polnear
 OUT     ?= out/claims.jsonl
 STAMP   := $(VENV)/.installed
 
-.PHONY: install run test lint format eval bench cues complements clean help
+.PHONY: install run test lint format eval bench cues complements train-attribution clean help
 
 help:
 	@echo "make run    - install if needed, then annotate corpus/ into $(OUT) and print a summary"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench  - speed and memory figures"
 	@echo "make cues   - re-mine models/cues.yml from PolNeAR train"
 	@echo "make complements - re-mine models/complement_cues.yml from PolNeAR train (after cues)"
+	@echo "make train-attribution - retrain the attribution tagger models/attribution/model on PolNeAR train"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,7 +48,15 @@ cues: $(STAMP)
 complements: $(STAMP)
 	$(BIN)/python -m pipeline.mine_complements $(POLNEAR)/train -o models/complement_cues.yml
 
-out/polnear-dev.jsonl: $(STAMP) $(wildcard pipeline/*.py) $(wildcard models/*.yml)
+# The attribution role tagger (pipeline/roles.py): a corpus of roles from PolNeAR train (a stable tenth
+# held out as `tune`), `spacy train` with models/attribution/config.cfg, then the best model copied
+# into models/attribution/model. About 20 minutes on two CPU cores.
+train-attribution: $(STAMP)
+	$(BIN)/python -m pipeline.roles corpus $(POLNEAR)/train out/attribution
+	$(BIN)/python -m spacy train models/attribution/config.cfg --output out/attribution/train
+	$(BIN)/python -m pipeline.roles install out/attribution/train/model-best models/attribution/model
+
+out/polnear-dev.jsonl: $(STAMP) $(wildcard pipeline/*.py) $(wildcard models/*.yml) $(wildcard models/attribution/model/*/model)
 	@mkdir -p out
 	$(BIN)/claims run $(POLNEAR)/dev/text -o $@ --no-resume --quiet
 
