@@ -707,6 +707,9 @@ class QuoteFinder:
                         (c for c in cue.children if c.dep_ == "ccomp"),
                         None,
                     )
+                    if comp is None and cue.dep_ == "parataxis":
+                        found += self.parenthetical_content(doc, cue, sent, direct)
+                        continue
                     if comp is None:
                         found += self.complement_content(doc, cue, sent, direct)
                         continue
@@ -734,6 +737,23 @@ class QuoteFinder:
                 continue
             out.append(item)
         return out
+
+    def parenthetical_content(self, doc: Doc, cue: Token, sent: Span, direct: list[dict]) -> list[dict]:
+        """`Y, police said, Y`: a cue clause set into the sentence it reports (the parser hangs it on
+        the sentence's verb as parataxis). The content is that sentence, cue clause and all, since a
+        record's content is one span."""
+        if not any(c.dep_ in SUBJECT_DEPS for c in cue.children):
+            return []
+        spk = self.speaker_of_cue(doc, cue, sent, lambda i: any(q["start"] <= i < q["end"] for q in direct))
+        if spk is None or not self.can_speak(doc, spk):
+            return []
+        head = cue.head
+        start = max(head.left_edge.idx, sent.start_char)
+        last = min(head.right_edge.i, sent.end - 1)
+        reported = self.reported_span(doc, start, doc[last].idx + len(doc[last]), direct, MIXED_SHARE_FRONTED)
+        if reported is None:
+            return []
+        return [self._indirect(reported[1], spk, self._token_span(cue), "cue", reported[0])]
 
     def colon_content(self, doc: Doc, a: int, b: int, direct: list[dict]) -> list[dict]:
         """`Sanders: Endorsements prove …` and interview lines (`A: Believe me, …`): the paragraph

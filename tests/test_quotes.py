@@ -231,3 +231,11 @@ def test_quotes_quotation_with_its_own_cue_keeps_its_speaker(annotate):
     assert ("“come to terms with its missile defense approach,”", "Sergey Lavrov", "direct") in quotes_of(
         annotate(text)
     )
+
+
+def test_quotes_cue_clause_set_into_the_sentence_reports_it(annotate):
+    text = "The United States, Lavrov said, will leave the treaty in August."
+    found = quotes_of(annotate(text))
+    assert found == [
+        ("The United States, Lavrov said, will leave the treaty in August", "Sergey Lavrov", "indirect")
+    ]
