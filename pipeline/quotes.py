@@ -24,7 +24,7 @@ clause holding short quotations is one `mixed` attribution. Rules and thresholds
 PolNeAR train split (see `models/cues.yml`).
 
 Where the trained role tagger ran (`pipeline/roles.py`), it adds reported content no rule found
-(`how: "tagged"`) and drops quotations it reads as titles or scare quotes (`QuoteFinder.__call__`).
+(`how: "tagged"`) and tells which of the cue verbs near a quotation to trust (`attribute_by_cue`).
 """
 
 from __future__ import annotations
@@ -100,29 +100,17 @@ MIXED_SHARE = 0.9
 # only when less than half of it is quoted: there the quotation is what the seed's readers attribute.
 MIXED_SHARE_FRONTED = 0.5
 PARAGRAPH_OPENS_QUOTE = re.compile(r"^(?:''|``|[“«„\"‘])")
-# Where the trained role tagger runs (pipeline/roles.py), it settles three things the rules cannot.
-# All three were chosen on the tenth of PolNeAR train the tagger was not fitted on (`make train-attribution`):
-# - a quotation whose words average less than this P(content) is a title or a scare quote, not said;
-QUOTE_MIN_CONTENT = 0.4
+# Where the trained role tagger runs (pipeline/roles.py), it settles two things the rules cannot.
+# Both were chosen on the tenth of PolNeAR train the tagger was not fitted on (`make train-attribution`):
 # - a run of at least this many words it reads as content, in a sentence where it also reads a cue
-#   and a source, is reported content even where no rule found it (None: never). 8 and 10 words
-#   score alike on that tenth; under 10, the seed's narration ("declared its intention to …")
-#   starts to read as reported speech.
+#   and a source, is reported content even where no rule found it (None: never). On that tenth, 6
+#   words scored best (e2e F 0.578 against 0.568 for 10); under 10, the seed's narration ("declared
+#   its intention to …") reads as reported speech and its speaker tagging falls under its 0.90 bar.
 TAGGED_MIN_WORDS = 10
 # - of the cue verbs near a quotation, those it reads as a cue with less than this probability are
 #   tried only after the others, however near (in "Clinton pledged to “promote …,” the Orlando Sentinel
 #   reported", the quotation is the Sentinel's report).
 CUE_DOUBT = 0.5
-
-
-def role_share(doc: Doc, start: int, end: int, role: str) -> float | None:
-    """Mean P(role) over the words of text[start:end]; None where the tagger did not run."""
-    scores = doc._.role_scores
-    span = doc.char_span(start, end, alignment_mode="expand")
-    if scores is None or span is None:
-        return None
-    words = [t.i for t in span if not (t.is_punct or t.is_space)] or [t.i for t in span]
-    return float(scores[words, ROLE_LABELS.index(role)].mean()) if words else None
 
 
 @dataclass
@@ -215,7 +203,6 @@ class QuoteFinder:
 
     def __init__(self, knowledge: Knowledge):
         self.kb = knowledge
-        self.quote_min_content = QUOTE_MIN_CONTENT
         self.tagged_min_words = TAGGED_MIN_WORDS
         self.cue_doubt = CUE_DOUBT
 
@@ -975,15 +962,6 @@ class QuoteFinder:
             return False
         return cue["start"] != m["att"].cue["start"] and not (m["start"] <= cue["start"] < m["end"])
 
-    @staticmethod
-    def reports_content(doc: Doc, q: dict, floor: float) -> bool:
-        """Does the role tagger (where it ran) read the span as reported content? Quotations that
-        open a line of dialogue or an introduced paragraph are kept: the rule there is certain."""
-        if q["att"].how in ("dialogue", "introduced", "colon"):
-            return True
-        share = role_share(doc, q["start"], q["end"], "CONTENT")
-        return share is None or share >= floor
-
     # ----- the component -----------------------------------------------------------------------------
     @guarded("quotes")
     def __call__(self, doc: Doc) -> Doc:
@@ -1025,7 +1003,6 @@ class QuoteFinder:
             )
             and not self.is_scare_quote(doc, d)
         ]
-        direct = [q for q in direct if self.reports_content(doc, q, self.quote_min_content)]
         indirect += self.tagged_content(doc, direct + indirect)
         quotes = []
         quotes_all = direct + indirect

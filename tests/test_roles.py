@@ -113,3 +113,23 @@ def test_roles_rules_only_run_leaves_the_tagger_out(tmp_path):
         [record] = list(runner.annotate([Article(id="t", source="inline", text=text, meta=meta)]))
     assert "+claims_role_tagger" not in record["model"]
     assert [q["speaker"]["name"] for q in record["quotes"]] == ["Sergey Lavrov"]
+
+
+@pytest.mark.model
+def test_roles_tagger_finds_content_no_rule_finds(annotate):
+    # "voiced confidence" is in no cue list; the tagger reads the clause as reported, and Markey
+    # (the rules' own mention) as its source.
+    text = (
+        "Senator Markey voiced confidence that the new arms control agreement would pass the chamber easily."
+    )
+    [q] = annotate(text)["quotes"]
+    assert q["how"] == "tagged" and q["speaker"]["text"] == "Markey"
+    assert q["text"].startswith("that the new arms control agreement would pass")
+
+
+@pytest.mark.model
+def test_roles_tagger_adds_nothing_to_narration(annotate):
+    text = (
+        "The agreement passed the chamber easily this year after a long debate over its verification terms."
+    )
+    assert annotate(text)["quotes"] == []
