@@ -3,11 +3,11 @@
 The rules in `quotes.py` decide what is an attribution. This component gives them a second opinion
 learned from PolNeAR train: for every token, the probability that it belongs to a source, a cue or
 the content of some attribution (`ROLE_LABELS`). `quotes.py` reads those probabilities where the
-rules alone cannot tell (see `QuoteFinder.__call__`).
+rules alone cannot tell (`TAGGED_MIN_WORDS` and `CUE_DOUBT` there).
 
 The tagger sits on en_core_web_sm's own `tok2vec` through a listener: it adds no second embedding
-pass, only a small window encoder and a softmax, so `claims run` stays near the speed of bare
-`nlp.pipe`. It is trained with that `tok2vec` frozen (`models/attribution/config.cfg`,
+pass, only a few features the rules know (quotation marks, the parse, the cue lexicon), a small
+window encoder and a softmax, so `claims run` stays near the speed of bare `nlp.pipe`. It is trained with that `tok2vec` frozen (`models/attribution/config.cfg`,
 `make train-attribution`), so it is only valid on the spaCy pipeline it was trained over; on any
 other `--model` the rules run alone (`add_role_tagger`).
 
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy
 import spacy
+from spacy import symbols
 from spacy.language import Language
 from spacy.pipeline import Tagger
 from spacy.tokens import Doc, DocBin
@@ -48,6 +49,7 @@ if not Doc.has_extension("role_scores"):
 QUOTE_FEATURES = 3
 PARSE_FEATURES = 10
 VERB_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"}
+VERB_POS, AUX_POS, PRON_POS, PROPN_POS = (int(getattr(symbols, p)) for p in ("VERB", "AUX", "PRON", "PROPN"))
 
 
 def quote_features(docs: list[Doc], ops) -> list:
@@ -81,46 +83,73 @@ def parse_features(docs: list[Doc], ops) -> list:
     """Per token, what the parse and the cue lexicon (models/cues.yml) say, which the tok2vec's
     few-token window cannot: is a cue verb and how often that verb is one on PolNeAR train; hangs
     on a cue; is its subject; lies in the clause it reports (or after `according to`); is a
-    pronoun or a proper noun; the sentence has a cue; is the root. Zeros where a doc is unparsed."""
+    pronoun or a proper noun; the sentence has a cue; is the root; is punctuation. Zeros where a
+    doc is unparsed. Computed on arrays, since it runs on every token of every article."""
     from .knowledge import load_knowledge
 
     kb = load_knowledge()
     out = []
     for doc in docs:
-        feats = numpy.zeros((len(doc), PARSE_FEATURES), dtype="float32")
-        if not doc.has_annotation("DEP"):
+        n = len(doc)
+        feats = numpy.zeros((n, PARSE_FEATURES), dtype="float32")
+        if not n or not doc.has_annotation("DEP"):
             out.append(ops.asarray2f(feats))
             continue
-        cue = [
-            t.lemma_.lower() in kb.cue_verbs and (t.pos_ in ("VERB", "AUX") or t.tag_ in VERB_TAGS)
-            for t in doc
-        ]
-        # `Token.sent` scans the doc on every call; one pass over the sentences instead.
-        sent_cue = numpy.zeros(len(doc), dtype="float32")
-        for sent in doc.sents:
-            sent_cue[sent.start : sent.end] = any(cue[sent.start : sent.end])
-        for t in doc:
-            f = feats[t.i]
-            f[0] = cue[t.i]
-            f[1] = kb.cue_precision.get(t.lemma_.lower(), 0.0) if cue[t.i] else 0.0
-            f[2] = cue[t.head.i] and t.head.i != t.i
-            f[3] = f[2] and t.dep_ in ("nsubj", "nsubjpass")
-            node, steps = t, 0
-            while node.head.i != node.i and steps < 12:
-                if node.dep_ in ("ccomp", "xcomp", "parataxis") and cue[node.head.i]:
-                    f[4] = 1.0
-                    break
-                if node.head.lower_ == "to" and node.head.head.lower_ == "according":
-                    f[4] = 1.0
-                    break
-                node, steps = node.head, steps + 1
-            f[5] = t.pos_ == "PRON"
-            f[6] = t.pos_ == "PROPN"
-            f[7] = sent_cue[t.i]
-            f[8] = t.dep_ == "ROOT"
-            f[9] = t.dep_ == "punct"
+        strings = doc.vocab.strings
+        arr = doc.to_array(["HEAD", "DEP", "LEMMA", "POS", "TAG", "LOWER", "SENT_START"]).astype("int64")
+        index = numpy.arange(n)
+        heads = index + arr[:, 0]
+        dep, lemma, pos, tag, lower = arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4], arr[:, 5]
+        # Per distinct lemma: is it a cue verb's, and how often that verb is a cue.
+        lemmas, where = numpy.unique(lemma, return_inverse=True)
+        names = [strings[int(h) & 0xFFFFFFFFFFFFFFFF].lower() for h in lemmas]
+        in_lexicon = numpy.array([name in kb.cue_verbs for name in names])[where]
+        precision = numpy.array([kb.cue_precision.get(name, 0.0) for name in names], dtype="float32")[where]
+        verbal = numpy.isin(pos, [VERB_POS, AUX_POS]) | numpy.isin(tag, _hashes(strings, VERB_TAGS))
+        cue = in_lexicon & verbal
+        deps = {
+            d: _hash(strings, d)
+            for d in ("nsubj", "nsubjpass", "ccomp", "xcomp", "parataxis", "ROOT", "punct")
+        }
+        feats[:, 0] = cue
+        feats[:, 1] = numpy.where(cue, precision, 0.0)
+        on_cue = cue[heads] & (heads != index)
+        feats[:, 2] = on_cue
+        feats[:, 3] = on_cue & numpy.isin(dep, [deps["nsubj"], deps["nsubjpass"]])
+        # Up the tree (at most 12 steps): a clausal complement of a cue, or the object of `according to`.
+        clausal = numpy.isin(dep, [deps["ccomp"], deps["xcomp"], deps["parataxis"]])
+        to, according = _hash(strings, "to"), _hash(strings, "according")
+        node = index.copy()
+        reported = numpy.zeros(n, dtype=bool)
+        active = numpy.ones(n, dtype=bool)
+        for _ in range(12):
+            active &= heads[node] != node
+            hit = active & (
+                (clausal[node] & cue[heads[node]])
+                | ((lower[heads[node]] == to) & (lower[heads[heads[node]]] == according))
+            )
+            reported |= hit
+            active &= ~hit
+            node = heads[node]
+        feats[:, 4] = reported
+        feats[:, 5] = pos == PRON_POS
+        feats[:, 6] = pos == PROPN_POS
+        sent_id = numpy.cumsum(arr[:, 6] == 1) - 1
+        sent_id[sent_id < 0] = 0
+        feats[:, 7] = (numpy.bincount(sent_id, weights=cue, minlength=sent_id.max() + 1) > 0)[sent_id]
+        feats[:, 8] = dep == deps["ROOT"]
+        feats[:, 9] = dep == deps["punct"]
         out.append(ops.asarray2f(feats))
     return out
+
+
+def _hash(strings, text: str) -> int:
+    """`strings[text]` as the signed int64 `Doc.to_array` gives."""
+    return int(numpy.array([strings[text]], dtype="uint64").astype("int64")[0])
+
+
+def _hashes(strings, texts) -> list[int]:
+    return [_hash(strings, t) for t in texts]
 
 
 @registry.layers("claims.QuoteFeatures.v1")
@@ -231,8 +260,9 @@ class RoleTagger(Tagger):
             "@architectures": "claims.RoleTagger.v1",
             "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "tok2vec"},
             "width": 96,
-            "window_size": 1,
-            "depth": 2,
+            "window_size": 2,
+            "depth": 3,
+            "parse": True,
         },
         "overwrite": False,
         "scorer": {"@scorers": "claims.role_scorer.v1"},
