@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from bisect import bisect_right
 
+import numpy
 from spacy.tokens import Doc, Span
 
 
@@ -19,9 +20,14 @@ class DocIndex:
     def __init__(self, doc: Doc):
         self.doc = doc
         self.text = doc.text
-        self.starts = [t.i for t in doc if t.i == 0 or t.is_sent_start]
+        # SENT_START is 1 at a sentence start (-1 inside, 0 unknown); token 0 always starts one.
+        self.starts = []
+        if len(doc):
+            self.starts = [0] + [int(i) for i in numpy.flatnonzero(doc.to_array("SENT_START") == 1) if i]
         ends = self.starts[1:] + [len(doc)]
-        self.sents = [doc[a:b] for a, b in zip(self.starts, ends, strict=True)]
+        self.sents = [doc[a:b] for a, b in zip(self.starts, ends[: len(self.starts)], strict=True)]
+        # Per-token answers a stage asks many times of the same doc (e.g. "is this a cue verb?").
+        self.memo: dict = {}
 
     def sent_of(self, i: int) -> Span:
         """The sentence holding token `i`."""

@@ -30,6 +30,7 @@ Where the trained role tagger ran (`pipeline/roles.py`), it adds reported conten
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -208,6 +209,13 @@ class QuoteFinder:
 
     # ----- helpers over tokens -------------------------------------------------------------------
     def is_cue(self, token: Token) -> bool:
+        # Asked of the same tokens for every sentence and every quotation nearby: answered once each.
+        memo = doc_index(token.doc).memo.setdefault("cue", {})
+        if token.i not in memo:
+            memo[token.i] = self._is_cue(token)
+        return memo[token.i]
+
+    def _is_cue(self, token: Token) -> bool:
         lemma = token.lemma_.lower()
         if token.pos_ not in ("VERB", "AUX") and token.tag_ not in ("VBD", "VBZ", "VBG", "VBN", "VBP", "VB"):
             return False
@@ -340,15 +348,19 @@ class QuoteFinder:
 
     def cues_outside(self, sent: Span, inside) -> list[Token]:
         """Cue tokens of `sent` that are not within a quotation (incl. `according`)."""
-        out = []
-        for t in sent:
-            if inside(t.idx):
-                continue
-            if self.is_cue(t) or (
-                t.lower_ == "according" and t.i + 1 < len(t.doc) and t.nbor(1).lower_ == "to"
-            ):
-                out.append(t)
-        return out
+        doc = sent.doc
+        memo = doc_index(doc).memo
+        if "cue_tokens" not in memo:
+            # The doc's few cue tokens, found once; each sentence and quotation then looks up its own.
+            memo["cue_tokens"] = [
+                t.i
+                for t in doc
+                if self.is_cue(t)
+                or (t.lower_ == "according" and t.i + 1 < len(doc) and t.nbor(1).lower_ == "to")
+            ]
+        found = memo["cue_tokens"]
+        lo, hi = bisect_left(found, sent.start), bisect_left(found, sent.end)
+        return [doc[i] for i in found[lo:hi] if not inside(doc[i].idx)]
 
     # ----- direct quotes ---------------------------------------------------------------------------
     def clause_end(self, doc: Doc, hi: int):

@@ -27,6 +27,7 @@ import spacy
 from spacy import symbols
 from spacy.language import Language
 from spacy.pipeline import Tagger
+from spacy.strings import hash_string
 from spacy.tokens import Doc, DocBin
 from spacy.util import registry
 from thinc.api import Maxout, Model, chain, concatenate, with_array
@@ -36,9 +37,10 @@ from .knowledge import models_dir
 
 ROLE_LABELS = ("O", "SOURCE", "CUE", "CONTENT")
 ROLE_MODEL_DIR = "attribution/model"
-# Quotation marks that open or close; a straight `"` toggles.
-OPENING = set("“«„")
-CLOSING = set("”»")
+# Quotation marks that open or close; a straight `"` toggles. As ORTH ids, as `Doc.to_array` gives them.
+OPEN_IDS = {hash_string(m) for m in ("“", "«", "„", "``")}
+CLOSE_IDS = {hash_string(m) for m in ("”", "»", "''")}
+MARK_IDS = numpy.array(sorted(OPEN_IDS | CLOSE_IDS | {hash_string('"')}), dtype="uint64")
 # Share of PolNeAR train held out from fitting, for choosing how the rules use the tagger.
 TUNE_SHARE = 0.1
 
@@ -54,27 +56,36 @@ VERB_POS, AUX_POS, PRON_POS, PROPN_POS = (int(getattr(symbols, p)) for p in ("VE
 
 def quote_features(docs: list[Doc], ops) -> list:
     """Per token: inside a quotation, is a quotation mark, starts a line. A CNN over a few tokens
-    cannot see a quotation that opened 40 tokens back; these three bits carry it."""
+    cannot see a quotation that opened 40 tokens back; these three bits carry it. The state only
+    changes at marks and line breaks, so only those tokens are visited."""
     out = []
     for doc in docs:
-        feats = numpy.zeros((len(doc), QUOTE_FEATURES), dtype="float32")
-        inside = False
-        for t in doc:
-            text = t.text
-            if "\n" in text:
+        n = len(doc)
+        feats = numpy.zeros((n, QUOTE_FEATURES), dtype="float32")
+        if not n:
+            out.append(ops.asarray2f(feats))
+            continue
+        orth = doc.to_array("ORTH")
+        newline = [int(i) for i in numpy.flatnonzero(doc.to_array("IS_SPACE")) if "\n" in doc[int(i)].text]
+        marks = numpy.flatnonzero(numpy.isin(orth, MARK_IDS)).tolist()
+        feats[newline, 2] = 1.0
+        feats[marks, 1] = 1.0
+        feats[marks, 0] = 1.0
+        inside, since = False, 0
+        for i in sorted(set(newline) | set(marks)):
+            if inside:
+                feats[since:i, 0] = 1.0
+            if i in newline:
                 inside = False
-                feats[t.i, 2] = 1.0
-                continue
-            is_mark = text in OPENING or text in CLOSING or text in ('"', "``", "''")
-            if is_mark:
-                feats[t.i, 1] = 1.0
-                if text in OPENING or text == "``":
-                    inside = True
-                elif text in CLOSING or text == "''":
-                    inside = False
-                else:
-                    inside = not inside
-            feats[t.i, 0] = 1.0 if inside or is_mark else 0.0
+            elif orth[i] in OPEN_IDS:
+                inside = True
+            elif orth[i] in CLOSE_IDS:
+                inside = False
+            else:
+                inside = not inside
+            since = i + 1
+        if inside:
+            feats[since:, 0] = 1.0
         out.append(ops.asarray2f(feats))
     return out
 
@@ -184,11 +195,14 @@ def build_role_tagger(
     upstream = tok2vec.get_dim("nO") if tok2vec.has_dim("nO") else width
     extra = [QuoteFeatures()] + ([ParseFeatures()] if parse else [])
     n_extra = QUOTE_FEATURES + (PARSE_FEATURES if parse else 0)
-    mix = chain(
+    layers = [
         concatenate(tok2vec, *extra),
         with_array(Maxout(nO=width, nI=upstream + n_extra, nP=3, normalize=True)),
-        MaxoutWindowEncoder(width=width, window_size=window_size, maxout_pieces=3, depth=depth),
-    )
+    ]
+    if depth:
+        # More context than the upstream tok2vec's window, at the cost of speed.
+        layers.append(MaxoutWindowEncoder(width=width, window_size=window_size, maxout_pieces=3, depth=depth))
+    mix = chain(*layers)
     mix.set_dim("nO", width)
     return build_tagger_model(mix, nO=nO)
 
