@@ -590,18 +590,21 @@ class QuoteFinder:
         sents = {index.sent_of(span[0].i), index.sent_of(span[-1].i)}
         # "… in Iraq.” Trump said.": the parser may start a new sentence at the cue just after the
         # closing mark; that sentence is part of the quotation's attribution.
+        # That sentence is only a fallback: a cue in the quotation's own sentence comes first, however
+        # far ("Frazier said that X is “simply not true.” Cruz has supported …" is Frazier's).
+        next_sent = None
         if span.end < len(doc) and not text_of(doc)[q.end : doc[span.end].idx].strip():
             after = index.sent_of(span.end)
             if after.start == span.end and not inside(after[0].idx):
-                sents.add(after)
+                next_sent = after
         cues = []
-        for sent in sents:
+        for sent in sents | ({next_sent} if next_sent is not None else set()):
             for c in self.cues_outside(sent, inside):
                 dist = min(abs(c.i - span.start), abs(c.i - (span.end - 1)))
                 # Nearest first; on a tie the cue after the quotation ("…,” Shoigu said") wins.
                 after = 0 if c.i >= span.end else 1
-                cues.append((dist, after, c.i, c, sent))
-        for _, _, _, cue, sent in sorted(cues, key=lambda x: x[:3]):
+                cues.append((sent is next_sent and sent not in sents, dist, after, c.i, c, sent))
+        for *_, cue, sent in sorted(cues, key=lambda x: x[:4]):
             if cue.lower_ == "according":
                 obj = self.according_to(sent)
                 spk = self.mention_for(doc, obj) if obj is not None else None

@@ -239,3 +239,17 @@ def test_quotes_cue_clause_set_into_the_sentence_reports_it(annotate):
     assert found == [
         ("The United States, Lavrov said, will leave the treaty in August", "Sergey Lavrov", "indirect")
     ]
+
+
+def test_quotes_cue_of_the_next_sentence_does_not_take_a_quotation_with_its_own(annotate):
+    text = (
+        "Cruz spokeswoman Catherine Frazier said Thursday that the claim Rubio made about the plan is "
+        '"simply not true." Cruz has supported more visas for years.'
+    )
+    quoted = [q for q in annotate(text)["quotes"] if "simply not true" in q["text"]]
+    assert [(q["kind"], q["speaker"]["name"]) for q in quoted] == [("mixed", "Catherine Frazier")]
+
+
+def test_quotes_cue_split_off_by_the_parser_still_attributes(annotate):
+    found = quotes_of(annotate("“We are leaving the treaty.” Trump said."))
+    assert found == [("“We are leaving the treaty.”", "Donald Trump", "direct")]
