@@ -100,6 +100,8 @@ MIXED_SHARE = 0.9
 # …but content before its cue ("The treaty dissolved because of “…,” Lavrov explained") is mixed
 # only when less than half of it is quoted: there the quotation is what the seed's readers attribute.
 MIXED_SHARE_FRONTED = 0.5
+# A quotation of at most this many words, all in title case, is a title (`is_title`).
+TITLE_MAX_WORDS = 8
 PARAGRAPH_OPENS_QUOTE = re.compile(r"^(?:''|``|[“«„\"‘])")
 # Where the trained role tagger runs (pipeline/roles.py), it finds reported content the rules miss.
 # The thresholds were chosen on the tenth of PolNeAR train the tagger was not fitted on
@@ -580,7 +582,24 @@ class QuoteFinder:
         introducer, or beside a longer quotation of the same sentence: a title or a scare quote."""
         inner = text_of(doc)[q["start"] : q["end"]].strip(" “”\"'‘’«»„")
         spoken = q["att"].how in ("sentence", "dialogue", "introduced") or not q["closed"]
-        return not spoken and len(inner.split()) <= 3 and not re.search(r"[.!?,]$", inner)
+        if spoken:
+            return False
+        if len(inner.split()) <= 3 and not re.search(r"[.!?,]$", inner):
+            return True
+        return QuoteFinder.is_title(inner)
+
+    @staticmethod
+    def is_title(inner: str) -> bool:
+        """Words in title case ("Guardians of the Galaxy," “Cake Boss.”): the name of a show, a book
+        or a slogan, not something said."""
+        words = re.findall(r"[^\W\d_][\w’'-]*", inner)
+        long_words = [w for w in words if len(w) > 3]
+        # An exclamation or a question is shouted or asked ("Lock Her Up!", "Mexico!"), and one word
+        # ("Savage," she said) is an answer.
+        if len(long_words) < 2 or len(words) > TITLE_MAX_WORDS or re.search(r"[!?]\W*$", inner):
+            return False
+        # Short words ("of", "the", "a", "to") stay lower case in a title; every other word is capitalised.
+        return words[0][0].isupper() and all(w[0].isupper() for w in long_words)
 
     def attribute_by_cue(self, doc: Doc, q: QuoteSpan, inside) -> Attribution | None:
         span = doc.char_span(q.start, q.end, alignment_mode="expand")

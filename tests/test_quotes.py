@@ -253,3 +253,13 @@ def test_quotes_cue_of_the_next_sentence_does_not_take_a_quotation_with_its_own(
 def test_quotes_cue_split_off_by_the_parser_still_attributes(annotate):
     found = quotes_of(annotate("“We are leaving the treaty.” Trump said."))
     assert found == [("“We are leaving the treaty.”", "Donald Trump", "direct")]
+
+
+def test_quotes_titles_in_title_case_are_not_quotes(annotate):
+    text = "Serafinowicz, who has starred in “Parks and Recreation” and “Guardians of the Galaxy,” spoke on Thursday."
+    assert [q for q in annotate(text)["quotes"] if q["kind"] != "indirect"] == []
+
+
+def test_quotes_shouted_words_in_capitals_are_still_said(annotate):
+    found = quotes_of(annotate('The crowd chanted "Lock Her Up!" as Christie spoke.'))
+    assert [(t, k) for t, _, k in found] == [('"Lock Her Up!"', "direct")]
