@@ -33,6 +33,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -945,8 +946,9 @@ class QuoteFinder:
         }
         body = [(s["start"], s["end"]) for s in doc._.segments or [] if s["kind"] == "body"]
         out = []
-        for t in doc:
-            if scores[t.i, cue_col] < self.tagged_cue_min or t.idx in used:
+        for i in numpy.flatnonzero(scores[:, cue_col] >= self.tagged_cue_min):
+            t = doc[int(i)]
+            if t.idx in used:
                 continue
             if t.pos_ not in ("VERB", "AUX") or not any(a <= t.idx < b for a, b in body):
                 continue
@@ -985,8 +987,12 @@ class QuoteFinder:
         taken = [(q["start"], q["end"]) for q in found]
         out = []
         body = [(s["start"], s["end"]) for s in doc._.segments or [] if s["kind"] == "body"]
-        for sent in doc_index(doc).sents:
-            if not any(a <= sent.start_char < b for a, b in body):
+        index = doc_index(doc)
+        # Only sentences where the tagger reads both a cue and a source can hold such a run.
+        with_cue = {index.sent_of(int(i)).start for i in numpy.flatnonzero(labels == cue_l)}
+        with_both = with_cue & {index.sent_of(int(i)).start for i in numpy.flatnonzero(labels == source_l)}
+        for sent in index.sents:
+            if sent.start not in with_both or not any(a <= sent.start_char < b for a, b in body):
                 continue
             toks = list(sent)
             cues = [t for t in toks if labels[t.i] == cue_l and not t.is_punct]
