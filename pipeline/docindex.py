@@ -57,3 +57,13 @@ def doc_index(doc: Doc) -> DocIndex:
 def text_of(doc: Doc) -> str:
     """`doc.text`, computed once per doc."""
     return doc_index(doc).text
+
+
+def lemma_values(doc: Doc, value, dtype) -> numpy.ndarray:
+    """`value(lemma)` of each token's lower-cased lemma, as an array; asked once per distinct lemma,
+    since a doc repeats its words and the stages ask this of every token."""
+    if not len(doc):
+        return numpy.zeros(0, dtype=dtype)
+    lemmas, where = numpy.unique(doc.to_array("LEMMA"), return_inverse=True)
+    strings = doc.vocab.strings
+    return numpy.array([value(strings[int(h)].lower()) for h in lemmas], dtype=dtype)[where]

@@ -38,7 +38,7 @@ from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 
-from .docindex import doc_index, text_of
+from .docindex import doc_index, lemma_values, text_of
 from .extensions import guarded
 from .knowledge import Knowledge, load_knowledge
 from .roles import ROLE_LABELS
@@ -117,8 +117,13 @@ TAGGED_CUE_MIN = 0.9
 TAGGED_CUE_SHARE = 0.3
 TAGGED_CUE_WORDS = 3
 # - A run of at least this many words it reads as content, in a sentence where it also reads a cue
-#   and a source, is reported content (None: never); shorter runs read the seed's narration as speech.
+#   and a source, is reported content; shorter runs read the seed's narration as speech.
 TAGGED_MIN_WORDS = 10
+
+
+def within(quotes: list[dict]):
+    """A test of whether a character offset falls inside one of `quotes`."""
+    return lambda i: any(q["start"] <= i < q["end"] for q in quotes)
 
 
 @dataclass
@@ -211,10 +216,6 @@ class QuoteFinder:
 
     def __init__(self, knowledge: Knowledge):
         self.kb = knowledge
-        self.tagged_min_words = TAGGED_MIN_WORDS
-        self.tagged_cue_min = TAGGED_CUE_MIN
-        self.tagged_cue_words = TAGGED_CUE_WORDS
-        self.tagged_cue_share = TAGGED_CUE_SHARE
 
     # ----- helpers over tokens -------------------------------------------------------------------
     def is_cue(self, token: Token) -> bool:
@@ -360,11 +361,8 @@ class QuoteFinder:
         the cue tokens, found on arrays so that `is_cue` is asked of a few tokens, not all."""
         if not len(doc):
             return []
-        lemma, lower = doc.to_array(["LEMMA", "LOWER"]).T
-        lemmas, where = numpy.unique(lemma, return_inverse=True)
-        strings = doc.vocab.strings
-        in_lexicon = numpy.array([strings[int(h)].lower() in self.kb.cue_verbs for h in lemmas])[where]
-        return numpy.flatnonzero(in_lexicon | (lower == hash_string("according")))
+        in_lexicon = lemma_values(doc, self.kb.cue_verbs.__contains__, bool)
+        return numpy.flatnonzero(in_lexicon | (doc.to_array("LOWER") == hash_string("according")))
 
     def cues_outside(self, sent: Span, inside) -> list[Token]:
         """Cue tokens of `sent` that are not within a quotation (incl. `according`)."""
@@ -620,22 +618,21 @@ class QuoteFinder:
             return None
         index = doc_index(doc)
         sents = {index.sent_of(span[0].i), index.sent_of(span[-1].i)}
+        searched = [(sent, False) for sent in sents]
         # "… in Iraq.” Trump said.": the parser may start a new sentence at the cue just after the
-        # closing mark; that sentence is part of the quotation's attribution.
-        # That sentence is only a fallback: a cue in the quotation's own sentence comes first, however
-        # far ("Frazier said that X is “simply not true.” Cruz has supported …" is Frazier's).
-        next_sent = None
+        # closing mark; that sentence is searched too, but only after the quotation's own, however far
+        # its cue ("Frazier said that X is “simply not true.” Cruz has supported …" is Frazier's).
         if span.end < len(doc) and not text_of(doc)[q.end : doc[span.end].idx].strip():
             after = index.sent_of(span.end)
-            if after.start == span.end and not inside(after[0].idx):
-                next_sent = after
+            if after.start == span.end and not inside(after[0].idx) and after not in sents:
+                searched.append((after, True))
         cues = []
-        for sent in sents | ({next_sent} if next_sent is not None else set()):
+        for sent, fallback in searched:
             for c in self.cues_outside(sent, inside):
                 dist = min(abs(c.i - span.start), abs(c.i - (span.end - 1)))
                 # Nearest first; on a tie the cue after the quotation ("…,” Shoigu said") wins.
                 after = 0 if c.i >= span.end else 1
-                cues.append((sent is next_sent and sent not in sents, dist, after, c.i, c, sent))
+                cues.append((fallback, dist, after, c.i, c, sent))
         for *_, cue, sent in sorted(cues, key=lambda x: x[:4]):
             if cue.lower_ == "according":
                 obj = self.according_to(sent)
@@ -719,10 +716,7 @@ class QuoteFinder:
     def find_indirect(self, doc: Doc, body_pars, direct: list[dict]) -> list[dict]:
         """Reported speech outside quotation marks: ccomp of a cue verb, and `according to X, Y`."""
         found = []
-
-        def inside_direct(i: int) -> bool:
-            return any(q["start"] <= i < q["end"] for q in direct)
-
+        inside_direct = within(direct)
         for a, b in body_pars:
             span = doc.char_span(a, b, alignment_mode="expand")
             if span is None:
@@ -777,7 +771,7 @@ class QuoteFinder:
         record's content is one span."""
         if not any(c.dep_ in SUBJECT_DEPS for c in cue.children):
             return []
-        spk = self.speaker_of_cue(doc, cue, sent, lambda i: any(q["start"] <= i < q["end"] for q in direct))
+        spk = self.speaker_of_cue(doc, cue, sent, within(direct))
         if spk is None or not self.can_speak(doc, spk):
             return []
         head = cue.head
@@ -857,7 +851,7 @@ class QuoteFinder:
         n, share = self.kb.complement_share.get(cue.lemma_.lower(), (0, 1.0))
         if kind == "indirect" and share < COMPLEMENT_MIN_SHARE:
             return []
-        spk = self.speaker_of_cue(doc, cue, sent, lambda i: any(q["start"] <= i < q["end"] for q in direct))
+        spk = self.speaker_of_cue(doc, cue, sent, within(direct))
         if spk is None or not self.can_speak(doc, spk):
             return []
         cut = self.cut_clause(doc, start, end, direct if kind == "indirect" else [])
@@ -949,16 +943,14 @@ class QuoteFinder:
         attributed through: the verb's complement, as the parse gives it, if the tagger reads enough
         of it as content. The tagger decides; the parse draws the span; the rules name the speaker."""
         scores = doc._.role_scores
-        if scores is None or self.tagged_cue_min is None:
+        if scores is None:
             return []
         cue_col, content_col = ROLE_LABELS.index("CUE"), ROLE_LABELS.index("CONTENT")
         taken = [(q["start"], q["end"]) for q in found]
-        used = {q["cue"]["start"] for q in found if q.get("cue")} | {
-            q["att"].cue["start"] for q in found if q.get("att") and q["att"].cue
-        }
+        used = {q["att"].cue["start"] for q in found if q["att"].cue}
         body = [(s["start"], s["end"]) for s in doc._.segments or [] if s["kind"] == "body"]
         out = []
-        for i in numpy.flatnonzero(scores[:, cue_col] >= self.tagged_cue_min):
+        for i in numpy.flatnonzero(scores[:, cue_col] >= TAGGED_CUE_MIN):
             t = doc[int(i)]
             if t.idx in used:
                 continue
@@ -970,16 +962,13 @@ class QuoteFinder:
             first = min((c.left_edge for c in right), key=lambda x: x.i)
             last = max((c.right_edge for c in right), key=lambda x: x.i)
             words = [x.i for x in doc[first.i : last.i + 1] if not (x.is_punct or x.is_space)]
-            if (
-                len(words) < self.tagged_cue_words
-                or scores[words, content_col].mean() < self.tagged_cue_share
-            ):
+            if len(words) < TAGGED_CUE_WORDS or scores[words, content_col].mean() < TAGGED_CUE_SHARE:
                 continue
             a, b = first.idx, last.idx + len(last)
             if any(x < b and a < y for x, y in taken):
                 continue
             sent = doc_index(doc).sent_of(t.i)
-            spk = self.speaker_of_cue(doc, t, sent, lambda i: any(q["start"] <= i < q["end"] for q in direct))
+            spk = self.speaker_of_cue(doc, t, sent, within(direct))
             if spk is None or not self.can_speak(doc, spk):
                 continue
             reported = self.reported_span(doc, a, b, direct)
@@ -992,7 +981,7 @@ class QuoteFinder:
         """Reported content the rules missed: a run of words the role tagger reads as content, in a
         sentence where it also reads a cue and a source (the source's mention is the rules' own)."""
         scores = doc._.role_scores
-        if scores is None or self.tagged_min_words is None:
+        if scores is None:
             return []
         labels = scores.argmax(axis=1)
         content, cue_l, source_l = (ROLE_LABELS.index(r) for r in ("CONTENT", "CUE", "SOURCE"))
@@ -1023,7 +1012,7 @@ class QuoteFinder:
                 runs.append(run)
             for run in runs:
                 words = [t for t in run if not t.is_punct]
-                if len(words) < self.tagged_min_words:
+                if len(words) < TAGGED_MIN_WORDS:
                     continue
                 a, b = run[0].idx, run[-1].idx + len(run[-1])
                 if any(x < b and a < y for x, y in taken):

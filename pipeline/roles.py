@@ -3,14 +3,14 @@
 The rules in `quotes.py` decide what is an attribution. This component gives them a second opinion
 learned from PolNeAR train: for every token, the probability that it belongs to a source, a cue or
 the content of some attribution (`ROLE_LABELS`). `quotes.py` reads those probabilities where the
-rules alone cannot tell (`TAGGED_MIN_WORDS` and `CUE_DOUBT` there).
+rules alone cannot tell (`TAGGED_CUE_MIN` and `TAGGED_MIN_WORDS` there).
 
 The tagger sits on en_core_web_sm's own `tok2vec` through a listener: it adds no second embedding
 pass, only a few features the rules know (quotation marks, the parse, the cue lexicon), one maxout
 layer and a softmax, so `claims run` stays near the speed of bare `nlp.pipe`. (A window encoder on
 top, as `depth` allows, scored a little better on the held-out tenth of train, but cost 5% of the
-run's speed at depth 2 and 17% at depth 3 with width 96.) It is trained with that `tok2vec` frozen (`models/attribution/config.cfg`,
-`make train-attribution`), so it is only valid on the spaCy pipeline it was trained over; on any
+run's speed at depth 2 and 17% at depth 3 with width 96.) It is trained with that `tok2vec` frozen
+(`models/attribution/config.cfg`, `make train-attribution`), so it is only valid on the spaCy pipeline it was trained over; on any
 other `--model` the rules run alone (`add_role_tagger`).
 
 It is a subclass of spaCy's Tagger that writes `doc._.role_scores` (tokens x labels) instead of
@@ -34,6 +34,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.util import registry
 from thinc.api import Maxout, Model, chain, concatenate, with_array
 
+from .docindex import lemma_values
 from .errors import Warnings
 from .knowledge import models_dir
 
@@ -108,22 +109,18 @@ def parse_features(docs: list[Doc], ops) -> list:
         if not n or not doc.has_annotation("DEP"):
             out.append(ops.asarray2f(feats))
             continue
-        strings = doc.vocab.strings
-        arr = doc.to_array(["HEAD", "DEP", "LEMMA", "POS", "TAG", "LOWER", "SENT_START"]).astype("int64")
+        # String attributes come as their StringStore ids (a symbol's id for labels such as "nsubj");
+        # HEAD as an offset, negative ones wrapped round.
+        ids = doc.vocab.strings
+        arr = doc.to_array(["HEAD", "DEP", "POS", "TAG", "LOWER", "SENT_START"])
         index = numpy.arange(n)
-        heads = index + arr[:, 0]
-        dep, lemma, pos, tag, lower = arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4], arr[:, 5]
-        # Per distinct lemma: is it a cue verb's, and how often that verb is a cue.
-        lemmas, where = numpy.unique(lemma, return_inverse=True)
-        names = [strings[int(h) & 0xFFFFFFFFFFFFFFFF].lower() for h in lemmas]
-        in_lexicon = numpy.array([name in kb.cue_verbs for name in names])[where]
-        precision = numpy.array([kb.cue_precision.get(name, 0.0) for name in names], dtype="float32")[where]
-        verbal = numpy.isin(pos, [VERB_POS, AUX_POS]) | numpy.isin(tag, _hashes(strings, VERB_TAGS))
+        heads = index + arr[:, 0].astype("int64")
+        dep, pos, tag, lower = arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4]
+        in_lexicon = lemma_values(doc, kb.cue_verbs.__contains__, bool)
+        precision = lemma_values(doc, lambda w: kb.cue_precision.get(w, 0.0), "float32")
+        verbal = numpy.isin(pos, [VERB_POS, AUX_POS]) | numpy.isin(tag, [ids[t] for t in VERB_TAGS])
         cue = in_lexicon & verbal
-        deps = {
-            d: _hash(strings, d)
-            for d in ("nsubj", "nsubjpass", "ccomp", "xcomp", "parataxis", "ROOT", "punct")
-        }
+        deps = {d: ids[d] for d in ("nsubj", "nsubjpass", "ccomp", "xcomp", "parataxis", "ROOT", "punct")}
         feats[:, 0] = cue
         feats[:, 1] = numpy.where(cue, precision, 0.0)
         on_cue = cue[heads] & (heads != index)
@@ -131,7 +128,7 @@ def parse_features(docs: list[Doc], ops) -> list:
         feats[:, 3] = on_cue & numpy.isin(dep, [deps["nsubj"], deps["nsubjpass"]])
         # Up the tree (at most 12 steps): a clausal complement of a cue, or the object of `according to`.
         clausal = numpy.isin(dep, [deps["ccomp"], deps["xcomp"], deps["parataxis"]])
-        to, according = _hash(strings, "to"), _hash(strings, "according")
+        to, according = ids["to"], ids["according"]
         node = index.copy()
         reported = numpy.zeros(n, dtype=bool)
         active = numpy.ones(n, dtype=bool)
@@ -147,22 +144,13 @@ def parse_features(docs: list[Doc], ops) -> list:
         feats[:, 4] = reported
         feats[:, 5] = pos == PRON_POS
         feats[:, 6] = pos == PROPN_POS
-        sent_id = numpy.cumsum(arr[:, 6] == 1) - 1
+        sent_id = numpy.cumsum(arr[:, 5] == 1) - 1
         sent_id[sent_id < 0] = 0
         feats[:, 7] = (numpy.bincount(sent_id, weights=cue, minlength=sent_id.max() + 1) > 0)[sent_id]
         feats[:, 8] = dep == deps["ROOT"]
         feats[:, 9] = dep == deps["punct"]
         out.append(ops.asarray2f(feats))
     return out
-
-
-def _hash(strings, text: str) -> int:
-    """`strings[text]` as the signed int64 `Doc.to_array` gives."""
-    return int(numpy.array([strings[text]], dtype="uint64").astype("int64")[0])
-
-
-def _hashes(strings, texts) -> list[int]:
-    return [_hash(strings, t) for t in texts]
 
 
 @registry.layers("claims.QuoteFeatures.v1")
@@ -356,7 +344,8 @@ def build_corpus(train_dir: str, out_dir: str, model: str = "en_core_web_sm_vbsp
     """Write `fit.spacy` and `tune.spacy` from PolNeAR train: tokens with their role as `tag_`."""
     from .brat import load_gold
 
-    nlp = spacy.blank("en") if model == "blank" else spacy.load(model, exclude=["tagger", "parser", "ner"])
+    # The run's own tokenizer, so that training tokens are the tokens the tagger will see.
+    nlp = spacy.load(model, exclude=["tagger", "parser", "ner"])
     gold = load_gold(train_dir)
     bins = {"fit": DocBin(attrs=["ORTH", "TAG", "SPACY"]), "tune": DocBin(attrs=["ORTH", "TAG", "SPACY"])}
     counts = {"fit": 0, "tune": 0}
