@@ -108,26 +108,23 @@ class _Regions:
     def region(self, rid: str, label: str, span: dict) -> str:
         if rid not in self.seen:
             self.seen.add(rid)
-            value = {
-                "start": span["start"],
-                "end": span["end"],
-                "text": self.text[span["start"] : span["end"]],
-                "labels": [label],
-            }
-            self.results.append(
-                {"id": rid, "from_name": LABELS_NAME, "to_name": TEXT_NAME, "type": "labels", "value": value}
-            )
+            self._result(rid, LABELS_NAME, "labels", span, label)
         return rid
 
     def choice(self, rid: str, name: str, span: dict, choice: str) -> None:
-        value = {
-            "start": span["start"],
-            "end": span["end"],
-            "text": self.text[span["start"] : span["end"]],
-            "choices": [choice],
-        }
+        self._result(rid, name, "choices", span, choice)
+
+    def _result(self, rid: str, name: str, kind: str, span: dict, item: str) -> None:
+        """One Label Studio result over `span`: `kind` is "labels" or "choices", with one `item`."""
+        value = {"start": span["start"], "end": span["end"], "text": self.text[span["start"] : span["end"]]}
         self.results.append(
-            {"id": rid, "from_name": name, "to_name": TEXT_NAME, "type": "choices", "value": value}
+            {
+                "id": rid,
+                "from_name": name,
+                "to_name": TEXT_NAME,
+                "type": kind,
+                "value": {**value, kind: [item]},
+            }
         )
 
     def text_area(self, rid: str, name: str, span: dict, content: str) -> None:
