@@ -43,20 +43,20 @@ format: $(STAMP)
 	$(BIN)/ruff format pipeline tests
 
 cues: $(STAMP)
-	$(BIN)/python -m pipeline.mine_cues $(POLNEAR)/train -o models/cues.yml
+	$(BIN)/python -m pipeline.learn.cues $(POLNEAR)/train -o models/cues.yml
 
 complements: $(STAMP)
-	$(BIN)/python -m pipeline.mine_complements $(POLNEAR)/train -o models/complement_cues.yml
+	$(BIN)/python -m pipeline.learn.complements $(POLNEAR)/train -o models/complement_cues.yml
 
 # The attribution role tagger (pipeline/roles.py): a corpus of roles from PolNeAR train (a stable tenth
 # held out as `tune`), `spacy train` with models/attribution/config.cfg, then the best model copied
 # into models/attribution/model. About 20 minutes on two CPU cores.
 train-attribution: $(STAMP)
-	$(BIN)/python -m pipeline.roles corpus $(POLNEAR)/train out/attribution
+	$(BIN)/python -m pipeline.stages.roles.tagger corpus $(POLNEAR)/train out/attribution
 	$(BIN)/python -m spacy train models/attribution/config.cfg --output out/attribution/train
-	$(BIN)/python -m pipeline.roles install out/attribution/train/model-best models/attribution/model
+	$(BIN)/python -m pipeline.stages.roles.tagger install out/attribution/train/model-best models/attribution/model
 
-out/polnear-dev.jsonl: $(STAMP) $(wildcard pipeline/*.py) $(wildcard models/*.yml) $(wildcard models/attribution/model/*/model)
+out/polnear-dev.jsonl: $(STAMP) $(shell find pipeline models -type f -not -path "*/__pycache__/*")
 	@mkdir -p out
 	$(BIN)/claims run $(POLNEAR)/dev/text -o $@ --no-resume --quiet
 
@@ -64,7 +64,7 @@ eval: out/polnear-dev.jsonl
 	$(BIN)/claims eval $(POLNEAR)/dev out/polnear-dev.jsonl
 
 bench: $(STAMP)
-	$(BIN)/python -m pipeline.bench $(POLNEAR)/train
+	$(BIN)/python -m pipeline.eval.bench $(POLNEAR)/train
 
 clean:
 	rm -rf out build *.egg-info

@@ -1,7 +1,7 @@
 """claims: who said what, about which treaty, and when.
 
 Staged NLP over news articles on spaCy: segment, speakers, quotes, treaties and dates, written as
-JSONL records (see `pipeline/schema/record.schema.json`). From Python:
+JSONL records (see `pipeline/record/record.schema.json`). From Python:
 
     >>> import pipeline
     >>> frames = pipeline.load("out/claims.jsonl")      # pandas DataFrames
@@ -10,6 +10,6 @@ JSONL records (see `pipeline/schema/record.schema.json`). From Python:
 
 __version__ = "0.1.0"
 
-from .frames import Frames, load  # noqa: E402
+from .record.frames import Frames, load  # noqa: E402
 
 __all__ = ["Frames", "load", "__version__"]

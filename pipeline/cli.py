@@ -1,4 +1,4 @@
-"""The `claims` command line: a thin layer over `pipeline.batch`, `pipeline.evaluate` and friends."""
+"""The `claims` command line: a thin layer over `pipeline.run.batch`, `pipeline.eval.score` and friends."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import click
 
 from . import __version__
 from .errors import ClaimsError, Errors, Interrupted
-from .ingest import parse_date
-from .runner import DEFAULT_MODEL
+from .run.ingest import parse_date
+from .run.runner import DEFAULT_MODEL
 
 
 def _check_date(ctx, param, value):
@@ -96,11 +96,11 @@ def _run(
     engine="local",
     scheduler=None,
 ):
-    """Run `stage` through `pipeline.batch.process`; exit 1 if any input failed, 130 if interrupted.
+    """Run `stage` through `pipeline.run.batch.process`; exit 1 if any input failed, 130 if interrupted.
 
     Expected failures are one line each on stderr; only --debug shows a traceback, even for a bug.
     """
-    from .batch import process
+    from .run.batch import process
 
     # Input warnings (e.g. a cp1252 fallback) are one plain line on stderr each.
     warnings.formatwarning = lambda msg, *a, **k: f"warning: {msg}\n"
@@ -234,8 +234,8 @@ def evaluate_command(gold, pred, metadata, as_json):
         result = score_against_corrections(gold, pred)
         click.echo(json.dumps(result, indent=2) if as_json else format_corrections_table(result))
         return
-    from .brat import load_gold
-    from .evaluate import format_table, load_predictions, score_attributions
+    from .eval.brat import load_gold
+    from .eval.score import format_table, load_predictions, score_attributions
 
     try:
         result = score_attributions(load_gold(gold, metadata), load_predictions(pred))
@@ -249,14 +249,14 @@ def schema():
     """Print the JSON Schema of the record format."""
     import json
 
-    from .record import schema as record_schema
+    from .record.build import schema as record_schema
 
     click.echo(json.dumps(record_schema(), indent=2))
 
 
 def _add_feature_commands() -> None:
     """The review loop and the report live in their own modules; they join the `claims` group here."""
-    from .report import report
+    from .report.page import report
     from .review.cli import review
 
     cli.add_command(review)

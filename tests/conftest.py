@@ -15,7 +15,7 @@ SEED_GOLD = ROOT.parent / "shared" / "seed" / "gold.json"
 @pytest.fixture(scope="session")
 def runner():
     """The default English pipeline with every claims stage (real model: end-to-end behaviour)."""
-    from pipeline.runner import Runner
+    from pipeline.run.runner import Runner
 
     return Runner()
 
@@ -28,7 +28,7 @@ def nlp(runner):
 @pytest.fixture(scope="session")
 def annotate(runner):
     """Annotate a short inline text and return its record (all stages), as `claims run` would."""
-    from pipeline.ingest import Article
+    from pipeline.run.ingest import Article
 
     def run(text: str, date: str | None = "2019-02-03", title: str | None = None) -> dict:
         meta = {"title": title, "author": "Jane Writer", "date": date, "url": None}
@@ -42,7 +42,7 @@ def annotate(runner):
 @pytest.fixture(scope="session")
 def seed_output(tmp_path_factory) -> Path:
     """The seed article run once per session through `claims run`'s code path (real model)."""
-    from pipeline.batch import process
+    from pipeline.run.batch import process
 
     out = tmp_path_factory.mktemp("seed") / "seed.jsonl"
     summary = process([str(SEED)], out, date="2019-02-03", quiet=True, resume=False)

@@ -1,10 +1,10 @@
 """Reviews applied to new runs, and new runs scored against reviews.
 
 `load_corrections(path)` reads a corrections store (see `store.py`) once and returns the function
-that `pipeline.batch.process(..., corrections=path)` applies to every record it writes:
+that `pipeline.run.batch.process(..., corrections=path)` applies to every record it writes:
 
 1. A reviewed item wins, with its id: the pipeline's item with the same id, or covering the same
-   text (`pipeline.evaluate`'s content match), gives way to it.
+   text (`pipeline.eval.score`'s content match), gives way to it.
 2. A deleted item stays deleted: the pipeline's item with its id, or covering the same text, is dropped.
 3. Items the annotators never saw (a newer pipeline found them) are kept.
 4. When the article text changed since review, each correction is moved to where its text now is
@@ -15,7 +15,7 @@ Then what depends on the corrected items is recomputed: the treaty ids and dates
 the roles in the speaker table and the speaker of each sentence.
 
 `score_against_corrections` scores a run against the reviewed items with the quote metrics of
-`pipeline.evaluate.score_attributions`, plus treaty-id, date and dated-event accuracy.
+`pipeline.eval.score.score_attributions`, plus treaty-id, date and dated-event accuracy.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from ..brat import GoldAttribution, GoldDoc
 from ..errors import ClaimsError, Errors, Warnings
-from ..evaluate import format_table, record_id, score_attributions, spans_overlap
-from ..speakers import sentence_speaker
+from ..eval.brat import GoldAttribution, GoldDoc
+from ..eval.score import format_table, record_id, score_attributions, spans_overlap
+from ..stages.speakers import sentence_speaker
 from .items import ITEM_KINDS, RECORD_FIELD, read_records, record_hash, record_items, relocate, same_place
 from .store import ArticleState, latest_by_article, read_entries
 
-#: Order of a quote's fields in a record (`pipeline.record.build_record`).
+#: Order of a quote's fields in a record (`pipeline.record.build.build_record`).
 QUOTE_FIELD_ORDER = (
     "id",
     "start",
@@ -162,7 +162,7 @@ def _refresh_speakers(record: dict) -> None:
             entry["role"] = "quoted"
         elif entry["role"] == "quoted" and name not in quoted:
             entry["role"] = "mentioned"
-    # The order of `pipeline.record._speakers`: author, quoted, mentioned; by name within each.
+    # The order of `pipeline.record.build._speakers`: author, quoted, mentioned; by name within each.
     record["speakers"] = sorted(
         table.values(), key=lambda e: (e["role"] != "author", e["role"] != "quoted", e["name"])
     )
@@ -171,7 +171,7 @@ def _refresh_speakers(record: dict) -> None:
 def _retag_sentences(record: dict) -> None:
     """Re-tag each sentence's speaker from the corrected quotes.
 
-    The same rule as the speakers stage (`pipeline.speakers.sentence_speaker`).
+    The same rule as the speakers stage (`pipeline.stages.speakers.sentence_speaker`).
     """
     sentences = record.get("sentences") or []
     if not any(s.get("speaker") for s in sentences):

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from ..record import make_id
+from ..record.build import make_id
 from .export_brat import CUE, DATE, QUOTE, SPEAKER, TREATY
 from .files import write_text_atomic
 from .items import EVENTS, QUOTE_KINDS, base_of, date_id, record_hash

@@ -1,11 +1,11 @@
-"""Atomic file writes for review exports and the corrections store (see `pipeline.output`)."""
+"""Atomic file writes for review exports and the corrections store (see `pipeline.record.io`)."""
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
 
-from ..output import atomic_path, write_text_atomic
+from ..record.io import atomic_path, write_text_atomic
 
 __all__ = ["write_text_atomic", "write_zip_atomic"]
 

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..brat import read_ann
 from ..errors import ClaimsError
-from ..record import make_id, text_hash
+from ..eval.brat import read_ann
+from ..record.build import make_id, text_hash
 from .export_brat import (
     CUE,
     DATE,
@@ -424,7 +424,7 @@ def _known_treaty_name(treaty_id: str) -> str | None:
 
 
 def _treaty_slug(text: str) -> str:
-    from ..treaties import slug  # the treaty stage's rule; imported late, as it loads spaCy
+    from ..stages.treaties import slug  # the treaty stage's rule; imported late, as it loads spaCy
 
     return slug(text) or "treaty"
 

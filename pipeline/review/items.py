@@ -1,7 +1,7 @@
 """What annotators review: the quotes, treaty mentions and dates of a record, as items keyed by stable id.
 
 A record's quotes and treaty mentions carry their stable ids (`q-…`, `t-…`: a hash of the article
-text and the span, see `pipeline.record.make_id`); top-level dates get one here (`d-…`), made the
+text and the span, see `pipeline.record.build.make_id`); top-level dates get one here (`d-…`), made the
 same way. Exports write these ids out, imports read them back, and the corrections store keys on
 them, so a reviewed item keeps its id from the pipeline's run to the annotator and back.
 
@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import ClaimsError, Errors
-from ..evaluate import MIN_JACCARD, char_set, jaccard
-from ..record import make_id, text_hash
+from ..eval.score import MIN_JACCARD, char_set, jaccard
+from ..record.build import make_id, text_hash
 
 #: Item kinds, in the order records list them.
 ITEM_KINDS = ("quote", "treaty", "date")
@@ -41,7 +41,7 @@ EVENTS = (
     "unspecified",
 )
 ISODATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-#: What a stable item id looks like (`pipeline.record.make_id`).
+#: What a stable item id looks like (`pipeline.record.build.make_id`).
 ITEM_ID_RE = re.compile(r"^[qtd]-[0-9a-f]{12}$")
 #: Quote marks that open a direct quotation (a quote added in review without a kind is guessed from them).
 OPENING_MARKS = "\"“«„‘'"
@@ -125,7 +125,7 @@ def relocate(kind: str, item: dict, text: str) -> dict | None:
 
 
 def same_place(text: str, a: dict, b: dict) -> bool:
-    """Do two spans cover the same stretch of text (`pipeline.evaluate`'s content match)?"""
+    """Do two spans cover the same stretch of text (`pipeline.eval.score`'s content match)?"""
     return (
         jaccard(char_set(text, [(a["start"], a["end"])]), char_set(text, [(b["start"], b["end"])]))
         >= MIN_JACCARD

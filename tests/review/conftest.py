@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import make_id, text_hash
+from pipeline.record.build import make_id, text_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "corpus" / "000_9d0255c7079ac9ce.txt"
@@ -37,7 +37,7 @@ def span(text: str, part: str, nth: int = 0) -> dict:
 
 
 def build_small_record(text: str = SMALL_TEXT, article: str = "small") -> dict:
-    """A schema-valid record of SMALL_TEXT, made by hand the way `pipeline.record.build_record` lays it out."""
+    """A schema-valid record of SMALL_TEXT, made by hand the way `pipeline.record.build.build_record` lays it out."""
     thash = text_hash(text)
 
     def quote(part, kind, speaker, speaker_part, cue_part, how, nth=0, speaker_nth=0):
@@ -175,7 +175,7 @@ def small_jsonl(tmp_path, small_record) -> Path:
 
 @dataclass
 class SeedRun:
-    """The seed article run through `pipeline.batch.process`: its input, output file and record."""
+    """The seed article run through `pipeline.run.batch.process`: its input, output file and record."""
 
     input: Path
     output: Path

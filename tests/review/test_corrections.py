@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pipeline.record import make_id, text_hash, validate
+from pipeline.record.build import make_id, text_hash, validate
 from pipeline.review import (
     export_brat,
     format_corrections_table,

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from pipeline.brat import load_gold, read_ann
+from pipeline.eval.brat import load_gold, read_ann
 from pipeline.review.export_brat import (
     ENTITY_TYPES,
     INCEPTION_DIR,

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.batch import process
-from pipeline.record import validate
+from pipeline.record.build import validate
 from pipeline.review import export_brat, import_reviews, load_corrections, score_against_corrections
 from pipeline.review.cli import review
 from pipeline.review.items import read_records
+from pipeline.run.batch import process
 
 from .conftest import SEED_DATE
 from .helpers import AnnFile, labelstudio_export, read_store, region_id, relink

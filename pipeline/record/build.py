@@ -1,0 +1,218 @@
+"""The record format: one JSON object per article, the contract between stages, annotators and notebooks.
+
+`record.schema.json` is its JSON Schema. Every span is `{start, end, text}` with
+`text == record["text"][start:end]` (Python str indices). Ids are stable across runs: a hash of the
+article text and the span, so a reviewed item keeps its id when the pipeline is run again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc
+
+from ..stages.speakers import tag_sentence_speakers
+
+SCHEMA_VERSION = "1.0"
+
+
+def text_hash(text: str) -> str:
+    """The hash of an article's text, which stable ids and resumed runs are keyed on."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def make_id(prefix: str, thash: str, start: int, end: int) -> str:
+    """A stable id for the span [start, end) of the article whose text hashes to `thash`."""
+    digest = hashlib.sha1(f"{thash}:{prefix}:{start}:{end}".encode()).hexdigest()[:12]
+    return f"{prefix}-{digest}"
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    """The record's JSON Schema."""
+    return json.loads(resources.files("pipeline.record").joinpath("record.schema.json").read_text("utf-8"))
+
+
+def validate(record: dict) -> None:
+    """Raise `jsonschema.ValidationError` when the record breaks the schema."""
+    import jsonschema
+
+    jsonschema.validate(record, schema())
+
+
+def _shift(item: dict, offset: int) -> dict:
+    """A copy of a span dict (and nested span dicts) moved by `offset` characters."""
+    out = {}
+    for k, v in item.items():
+        if k in ("start", "end") and isinstance(v, int):
+            out[k] = v + offset
+        elif isinstance(v, dict) and "start" in v:
+            out[k] = _shift(v, offset)
+        elif isinstance(v, list) and v and isinstance(v[0], dict) and "start" in v[0]:
+            out[k] = [_shift(x, offset) for x in v]
+        else:
+            out[k] = v
+    return out
+
+
+def doc_fields(doc: Doc, offset: int = 0) -> dict:
+    """The stage outputs held on a doc, as record fields, offsets moved by `offset`."""
+    fields: dict = {}
+    if doc._.segments is not None:
+        fields["segments"] = [_shift(s, offset) for s in doc._.segments]
+    if doc._.speaker_mentions is not None:
+        fields["speaker_mentions"] = [_shift(m, offset) for m in doc._.speaker_mentions]
+    if doc.has_annotation("SENT_START"):
+        fields["sentences"] = [_shift(s, offset) for s in tag_sentence_speakers(doc)]
+    if doc._.quotes is not None:
+        fields["quotes"] = [_shift(q, offset) for q in doc._.quotes]
+    if doc._.treaty_mentions is not None:
+        fields["treaties"] = [_shift(m, offset) for m in doc._.treaty_mentions]
+    if doc._.treaty_dates is not None:
+        fields["dates"] = [_shift(d, offset) for d in doc._.treaty_dates]
+    return fields
+
+
+def merge_fields(parts: list[dict]) -> dict:
+    """Concatenate the fields of the chunks of one long article (already shifted)."""
+    merged: dict = {}
+    for part in parts:
+        for k, v in part.items():
+            merged.setdefault(k, []).extend(v)
+    return merged
+
+
+def _speakers(fields: dict, author: dict) -> list[dict]:
+    """One entry per canonical speaker: role (author, quoted, mentioned), aliases and mentions."""
+    quoted = {q["speaker"]["name"] for q in fields.get("quotes") or [] if q.get("speaker")}
+    table: dict[str, dict] = {}
+    author_name = author.get("name") or "author"
+    table[author_name] = {"name": author_name, "role": "author", "aliases": [], "mentions": []}
+    for m in fields.get("speaker_mentions") or []:
+        entry = table.setdefault(
+            m["name"], {"name": m["name"], "role": "mentioned", "aliases": [], "mentions": []}
+        )
+        if m["text"] not in entry["aliases"] and m["kind"] != "pronoun":
+            entry["aliases"].append(m["text"])
+        entry["mentions"].append({k: m[k] for k in ("start", "end", "text", "kind", "how")})
+    for q in fields.get("quotes") or []:
+        spk = q.get("speaker")
+        if spk and spk["name"] not in table:
+            table[spk["name"]] = {
+                "name": spk["name"],
+                "role": "quoted",
+                "aliases": [spk["text"]],
+                "mentions": [
+                    {
+                        "start": spk["start"],
+                        "end": spk["end"],
+                        "text": spk["text"],
+                        "kind": "phrase",
+                        "how": "cue",
+                    }
+                ],
+            }
+    for name, entry in table.items():
+        if name in quoted and entry["role"] != "author":
+            entry["role"] = "quoted"
+    return sorted(table.values(), key=lambda e: (e["role"] != "author", e["role"] != "quoted", e["name"]))
+
+
+def build_record(
+    article, fields: dict, *, model: str, pipeline_version: str, author: dict | None = None
+) -> dict:
+    """Assemble the record of one article from its stage outputs."""
+    text = article.text
+    thash = text_hash(text)
+    author = author or {"name": (article.meta or {}).get("author") or "author", "source": "meta"}
+    record: dict = {
+        "id": article.id,
+        "source": article.source,
+        "text": text,
+        "text_hash": thash,
+        "meta": article.meta,
+        "author": author,
+        "model": model,
+        "schema_version": SCHEMA_VERSION,
+        "pipeline_version": pipeline_version,
+    }
+    if "segments" in fields:
+        record["segments"] = fields["segments"]
+    if "sentences" in fields:
+        record["sentences"] = fields["sentences"]
+    treaties = fields.get("treaties")
+    if treaties is not None:
+        record["treaties"] = [
+            {
+                "id": make_id("t", thash, m["start"], m["end"]),
+                **{k: m[k] for k in ("start", "end", "text", "treaty", "name", "how")},
+                "dates": [
+                    {k: d[k] for k in ("value", "start", "end", "text", "event")} for d in m.get("dates", [])
+                ],
+                "event": m.get("event", "unspecified"),
+            }
+            for m in treaties
+        ]
+    if "dates" in fields:
+        record["dates"] = fields["dates"]
+    quotes = fields.get("quotes")
+    if quotes is not None:
+        out = []
+        for q in quotes:
+            inside = [m for m in record.get("treaties", []) if q["start"] <= m["start"] < q["end"]]
+            dates = [d for d in record.get("dates", []) if q["start"] <= d["start"] < q["end"]]
+            out.append(
+                {
+                    "id": make_id("q", thash, q["start"], q["end"]),
+                    "start": q["start"],
+                    "end": q["end"],
+                    "text": text[q["start"] : q["end"]],
+                    "kind": q["kind"],
+                    "speaker": q.get("speaker"),
+                    "cue": q.get("cue"),
+                    "treaties": sorted({m["treaty"] for m in inside}),
+                    "dates": [d["value"] for d in dates],
+                    "how": q.get("how", "review"),
+                    "closed": q.get("closed", True),
+                }
+            )
+        record["quotes"] = out
+    if "speaker_mentions" in fields or quotes is not None:
+        record["speakers"] = _speakers(fields, author)
+    return record
+
+
+def record_to_preset(record: dict) -> dict:
+    """The stage outputs of a (possibly corrected) record, to start later stages from."""
+    preset: dict = {}
+    if record.get("segments"):
+        preset["segments"] = record["segments"]
+    if record.get("author"):
+        preset["author"] = record["author"]
+    if record.get("speakers") is not None and any(s.get("mentions") for s in record["speakers"]):
+        mentions = []
+        for s in record["speakers"]:
+            for m in s.get("mentions") or []:
+                mentions.append(
+                    {
+                        **m,
+                        "name": s["name"],
+                        "kind": m.get("kind", "person"),
+                        "gender": "unknown",
+                        "how": m.get("how", "review"),
+                        "subject": True,
+                    }
+                )
+        preset["speaker_mentions"] = sorted(mentions, key=lambda m: m["start"])
+    if record.get("quotes") is not None:
+        preset["quotes"] = [
+            {k: v for k, v in q.items() if k not in ("id", "treaties", "dates", "text")}
+            for q in record["quotes"]
+        ]
+    if record.get("treaties") is not None:
+        preset["treaty_mentions"] = [{k: v for k, v in m.items() if k != "id"} for m in record["treaties"]]
+        preset["treaty_dates"] = record.get("dates") or []
+    return preset

