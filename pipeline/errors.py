@@ -1,13 +1,36 @@
 """Numbered error and warning messages, kept in one place (as spaCy does in `spacy/errors.py`).
 
 Each input failure becomes a `ClaimsError` whose `stage` says where it happened; the runner turns it
-into one line on stderr and one record in `OUT.errors.jsonl`, and goes on with the other inputs.
+into one line on stderr (`error: PATH: [E012] message`) and one record in `OUT.errors.jsonl` (with
+`"code": "E012"`), and goes on with the other inputs. A message read from `Errors` or `Warnings`
+carries its code, as spaCy's do, so a user can look it up in the README and a test can match it.
 """
 
 from __future__ import annotations
 
+import re
 
-class Errors:
+#: A message's leading code, as `WithCodes` puts it there.
+CODE = re.compile(r"^\[([EW]\d{3})\] ")
+
+
+class WithCodes(type):
+    """`Errors.E012` is the message with its code in front: `[E012] the HTML holds no ...`."""
+
+    def __getattribute__(cls, name: str):
+        value = super().__getattribute__(name)
+        if re.fullmatch(r"[EW]\d{3}", name):
+            return f"[{name}] {value}"
+        return value
+
+
+def code_of(message: str) -> str | None:
+    """The code a message starts with (`E012`), or None for a message of no registry."""
+    found = CODE.match(message)
+    return found.group(1) if found else None
+
+
+class Errors(metaclass=WithCodes):
     E001 = "no such file or directory"
     E002 = "the file is empty"
     E003 = "the file looks binary (it holds NUL or control bytes), not text"
@@ -41,7 +64,7 @@ class Errors:
     E028 = "corrections file {path}: {detail}"
 
 
-class Warnings:
+class Warnings(metaclass=WithCodes):
     W001 = "{path}: not valid UTF-8, read as {encoding}"
     W002 = "{path}: text changed since review; kept {kept} of {total} corrections whose text still matches"
     W003 = "{path}: id {id!r} is already used by {other}; this article is written as {new!r}"
@@ -55,6 +78,9 @@ class Warnings:
 class ClaimsError(Exception):
     """An input that cannot be processed. `stage` names the pipeline stage that refused it.
 
+    `code` is the kind of failure (`FileNotFound`, `BadJSON`, an exception's name); the message's
+    number (`E001`) is `number`.
+
     `traceback` holds the formatted traceback of an unexpected failure (shown with --debug); it is
     text, not a frame object, so the error pickles across processes and Dask workers.
     """
@@ -67,6 +93,8 @@ class ClaimsError(Exception):
         self.path = path
         self.stage = stage
         self.code = code
+        #: the message's number (`E012`), shown to the user and written to `OUT.errors.jsonl`
+        self.number = code_of(message)
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
@@ -77,6 +105,7 @@ class ClaimsError(Exception):
         return {
             "path": self.path,
             "stage": self.stage,
+            "code": self.number,
             "error_type": self.code or type(self).__name__,
             "message": self.message,
         }
