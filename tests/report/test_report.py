@@ -1,4 +1,4 @@
-"""Tests for pipeline.report.page: the corpus page on hand-made records, the seed run and a large synthetic run."""
+"""Tests for pipeline.report: the corpus page on hand-made records, the seed run and a large synthetic run."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.report.page import (
+from pipeline.report import (
     TimeAxis,
-    _place_labels,
     build_report,
     read_run,
     report,
@@ -22,6 +21,7 @@ from pipeline.report.page import (
     timeline_events,
     write_atomic,
 )
+from pipeline.report.timeline import _place_labels
 from tests.browser import CHROMIUM, run_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
