@@ -228,11 +228,19 @@ def test_report_handmade_run_has_every_section(tmp_path):
         ('["a list"]\n', "record line 1: not a JSON object"),
         ('{"id": "a", "text": "x", "quotes": [{"text": "no id"}]}\n', "record line 1: malformed record"),
         (b"\xff\xfe\x00binary", "cannot decode the file as UTF-8"),
+        (
+            b'{"id": "a", "text": "x"}\n\n{"id": "b", "text": "caf\xe9"}\n',
+            "line 3: cannot decode the file as UTF-8",
+        ),
+        ('{"id": "a", "text": "x"}\n{"id": "b", "text": "cut sh', "line 2: not valid JSON"),
+        ("FOLDER", "is a folder; give the JSONL file"),
     ],
 )
 def test_report_refuses_bad_input_naming_the_file(tmp_path, content, message):
     run = tmp_path / "broken run.jsonl"
-    if isinstance(content, bytes):
+    if content == "FOLDER":
+        run.mkdir()
+    elif isinstance(content, bytes):
         run.write_bytes(content)
     elif content is not None:
         run.write_text(content, encoding="utf-8")
@@ -241,6 +249,17 @@ def test_report_refuses_bad_input_naming_the_file(tmp_path, content, message):
     assert result.exit_code == 1
     assert f"error: {run}: " in result.output and message in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("gaps", ["\n", "\n\n  \n", "\r\n"])
+def test_report_reads_a_run_with_blank_lines_as_without(tmp_path, gaps):
+    records = [handmade_record("a1"), handmade_record("a2", "2019-02-04")]
+    plain = write_jsonl(tmp_path / "plain.jsonl", records)
+    spaced = tmp_path / "spaced.jsonl"
+    spaced.write_text(gaps + gaps.join(json.dumps(r) for r in records) + gaps, encoding="utf-8")
+    a, b = read_run(plain), read_run(spaced)
+    for table in ("quotes", "events", "articles", "treaties"):
+        assert getattr(a, table).equals(getattr(b, table))
 
 
 @pytest.mark.parametrize("old", ["an older page", None])
