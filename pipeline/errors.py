@@ -62,6 +62,8 @@ class Errors(metaclass=WithCodes):
     E026 = "internal error: {kind}: {detail} (run again with --debug for the traceback)"
     E027 = "interrupted: {written} record(s) written to {path}; run the same command again to finish"
     E028 = "corrections file {path}: {detail}"
+    E029 = "is a folder; give the JSONL file that `claims run -o` wrote"
+    E030 = "line {line}: cannot decode the file as UTF-8 ({detail}); is it a claims JSONL run?"
 
 
 class Warnings(metaclass=WithCodes):
@@ -121,3 +123,18 @@ class ModelError(ClaimsError):
 
 class Interrupted(ClaimsError):
     """The run was stopped (Ctrl-C): what was written is kept, and a rerun finishes the rest."""
+
+
+class RecordError(InputError, ValueError):
+    """A claims JSONL file that cannot be read as records: missing, unreadable, or a bad line.
+
+    `line` is the 1-based number of the bad line (None when the file itself is the trouble) and
+    `reason` the message without its "line N: " prefix. It is a `ValueError` too, as the readers it
+    replaces raised `ValueError` (json's errors) for a bad line.
+    """
+
+    def __init__(self, message: str, *, path: str = "", stage: str = "read", code: str = "", line=None):
+        super().__init__(message, path=path, stage=stage, code=code)
+        self.line = line
+        # Every line message is "line N: ..." or "record line N: ..." (E005, E006, E014, E030).
+        self.reason = message.partition(": ")[2] if line is not None else message
