@@ -39,6 +39,14 @@ class Errors:
     E026 = "internal error: {kind}: {detail} (run again with --debug for the traceback)"
     E027 = "interrupted: {written} record(s) written to {path}; run the same command again to finish"
     E028 = "corrections file {path}: {detail}"
+    E029 = (
+        "cannot read this knowledge file ({detail}); claims needs every file of its models/ folder: "
+        "reinstall claims, or point CLAIMS_MODELS_DIR at a complete models/ folder"
+    )
+    E030 = (
+        "cannot load the trained attribution tagger ({detail}): reinstall claims, rebuild it with "
+        "`make train-attribution`, or run with --rules-only"
+    )
 
 
 class Warnings:
@@ -92,3 +100,8 @@ class ModelError(ClaimsError):
 
 class Interrupted(ClaimsError):
     """The run was stopped (Ctrl-C): what was written is kept, and a rerun finishes the rest."""
+
+
+class KnowledgeError(ClaimsError):
+    """A file of `models/` (lexicon, roster, treaty base, the trained tagger) is missing or unreadable.
+    The run stops: without the file its output would be quietly worse, not absent."""
