@@ -64,6 +64,14 @@ class Errors(metaclass=WithCodes):
     E028 = "corrections file {path}: {detail}"
     E029 = "is a folder; give the JSONL file that `claims run -o` wrote"
     E030 = "line {line}: cannot decode the file as UTF-8 ({detail}); is it a claims JSONL run?"
+    E031 = (
+        "cannot read this knowledge file ({detail}); claims needs every file of its models/ folder: "
+        "reinstall claims, or point CLAIMS_MODELS_DIR at a complete models/ folder"
+    )
+    E032 = (
+        "cannot load the trained attribution tagger ({detail}): reinstall claims, rebuild it with "
+        "`make train-attribution`, or run with --rules-only"
+    )
 
 
 class Warnings(metaclass=WithCodes):
@@ -138,3 +146,8 @@ class RecordError(InputError, ValueError):
         self.line = line
         # Every line message is "line N: ..." or "record line N: ..." (E005, E006, E014, E030).
         self.reason = message.partition(": ")[2] if line is not None else message
+
+
+class KnowledgeError(ClaimsError):
+    """A file of `models/` (lexicon, roster, treaty base, the trained tagger) is missing or unreadable.
+    The run stops: without the file its output would be quietly worse, not absent."""
