@@ -12,18 +12,20 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-import spacy
+from spacy.lang.en import English
 from spacy.tokens import Doc
+from spacy.vocab import create_vocab
 
 import pipeline.doc.extensions  # noqa: F401  (declare the Doc._ attributes)
 import pipeline.stages.roles.tagger  # noqa: F401  (declare doc._.role_scores)
 from pipeline.knowledge import load_knowledge
 from pipeline.stages.quotes.candidate import Attribution, Candidate, Context
 
-# Regenerate by running the pipeline up to `claims_speakers` over the texts (keys) and dumping these fields.
+# Rebuilt by `python -m tests.stages.quotes.make_parses` (with the model).
 PARSES = Path(__file__).with_name("parses.json")
-# English lexical attributes (lower case, punctuation) as the model's vocab has them.
-VOCAB = spacy.blank("en").vocab
+# English lexical attributes (lower case, punctuation) as the model's vocab has them. Not
+# `spacy.blank`, which resolves every registered factory, installed entry points included.
+VOCAB = create_vocab("en", English.Defaults)
 
 
 @lru_cache(maxsize=1)

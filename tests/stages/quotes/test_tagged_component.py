@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy
 import pytest
-import spacy
+from spacy.language import Language
 
 from pipeline.knowledge import load_knowledge
-from pipeline.stages.quotes import QuoteFinder, Thresholds
+from pipeline.stages.quotes import QuoteFinder, Thresholds, make_quote_finder
 from pipeline.stages.quotes.reported import find_indirect
 from pipeline.stages.quotes.tagged import tagged_content, tagged_cue_content
 from pipeline.stages.roles.tagger import ROLE_LABELS
@@ -103,15 +103,23 @@ def test_component_leaves_quotes_already_set():
     assert QuoteFinder(load_knowledge())(doc)._.quotes == []
 
 
+def from_config(**overrides) -> QuoteFinder:
+    """The component as spaCy builds it from the factory's `default_config` and `overrides` (without
+    `spacy.blank`, which resolves every installed factory)."""
+    config = {**Language.get_factory_meta("claims_quotes").default_config, **overrides}
+    return make_quote_finder(None, "claims_quotes", **config)
+
+
 @pytest.mark.parametrize("mixed_share,kinds", [(0.9, ["mixed"]), (0.1, [])])
 def test_component_thresholds_come_from_the_config(mixed_share, kinds):
-    nlp = spacy.blank("en")
-    finder = nlp.add_pipe("claims_quotes", config={"mixed_share": mixed_share})
+    finder = from_config(mixed_share=mixed_share)
     assert finder.limits == Thresholds(mixed_share=mixed_share)
     doc = finder(make_doc("Sanders said he was “encouraged” by the plan announced on Tuesday."))
     assert [q["kind"] for q in doc._.quotes] == kinds
 
 
 def test_component_default_config_is_the_documented_thresholds():
-    finder = spacy.blank("en").add_pipe("claims_quotes")
-    assert finder.limits == Thresholds()
+    assert from_config().limits == Thresholds()
+    assert set(Language.get_factory_meta("claims_quotes").default_config) == set(
+        Thresholds.__dataclass_fields__
+    )
