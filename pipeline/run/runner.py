@@ -33,12 +33,12 @@ from ..knowledge import models_dir
 from ..record.build import build_record, doc_fields, merge_fields, record_to_preset
 from ..stages import (
     dates,  # noqa: F401  (register the factories)
+    quotes,  # noqa: F401  (register the factories)
     segment,  # noqa: F401  (register the factories)
     sentences,  # noqa: F401  (register the factories)
     speakers,  # noqa: F401  (register the factories)
     treaties,  # noqa: F401  (register the factories)
 )
-from ..stages.quotes import finder  # noqa: F401  (register the factories)
 from ..stages.roles.tagger import add_role_tagger
 from ..stages.segment import find_author, find_segments
 from .ingest import Article
