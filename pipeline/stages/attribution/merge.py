@@ -1,0 +1,141 @@
+"""Merging the model's attributions with the rules' quotes into one list of `doc._.quotes`.
+
+The model finds what the rules miss (beliefs, intentions, nominal content, the exact edges of a
+reported clause); the rules know quotation marks and cue-verb parses. Which wins where was chosen on
+the tune tenth of PolNeAR train (`POLICIES`, the component's `merge` setting):
+
+- A model content that overlaps a rules' direct quotation takes the quotation's edges: the marks
+  decide where a direct quote starts and ends. Its cue and speaker are the model's, or the rule's
+  where the model found none.
+- "union" also keeps every rules' quote that no model content overlaps; "model" keeps only the
+  model's contents.
+- "add" keeps the rules' quotes as they are and adds the model's attributions that no rule quote
+  touches (not bare quotations: the rules decide those).
+
+Every merged quote says in `how` what found it: `model`, `model+marks` (the model's attribution
+with a quotation's edges), or the rule's own name for a rules' quote kept as it was.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from ..quotes.marks import ALL_MARKS
+from ..quotes.sources import mention_for
+
+POLICIES = ("add", "union", "model")
+# Quotes whose edges the marks decide.
+MARKED_KINDS = ("direct",)
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _span(doc: Doc, span: tuple[int, int] | None) -> dict | None:
+    if span is None:
+        return None
+    return {"start": span[0], "end": span[1], "text": doc.text[span[0] : span[1]]}
+
+
+def speaker_of(doc: Doc, source: tuple[int, int]) -> dict | None:
+    """The speaker dict of a source span: the speaker mention of its head word, as the rules name it."""
+    span = doc.char_span(source[0], source[1], alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    found = mention_for(doc, span.root)
+    if found is None:
+        return {"name": span.text, "start": span.start_char, "end": span.end_char, "text": span.text}
+    # The record's speaker is the source the model marked, named as the rules name that mention.
+    return {"name": found["name"], "start": span.start_char, "end": span.end_char, "text": span.text}
+
+
+def kind_of(text: str, start: int, end: int) -> str:
+    """direct: wholly inside quotation marks; mixed: holds some; indirect: none."""
+    inner = text[start:end]
+    marks = [c for c in inner if c in ALL_MARKS]
+    if not marks:
+        return "indirect"
+    if inner[:1] in ALL_MARKS and inner.rstrip(".,;:!? ")[-1:] in ALL_MARKS and len(marks) == 2:
+        return "direct"
+    return "mixed"
+
+
+def model_quote(doc: Doc, att: dict, rule: dict | None) -> dict:
+    """A `doc._.quotes` entry for one model attribution, with a rule quote's edges where marks decide."""
+    start, end = att["content"]
+    how = "model"
+    if rule is not None and rule["kind"] in MARKED_KINDS:
+        start, end, how = rule["start"], rule["end"], "model+marks"
+    speaker = speaker_of(doc, att["source"]) if att.get("source") else None
+    cue = _span(doc, att.get("cue"))
+    if rule is not None:
+        speaker = speaker or rule.get("speaker")
+        cue = cue or rule.get("cue")
+    kind = rule["kind"] if how == "model+marks" else kind_of(doc.text, start, end)
+    return {
+        "start": start,
+        "end": end,
+        "kind": kind,
+        "closed": True,
+        "speaker": speaker,
+        "cue": cue,
+        "how": how,
+    }
+
+
+def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "add") -> list[dict]:
+    """The quotes of `doc`: the model's attributions, merged with the rules' by `policy` (`POLICIES`)."""
+    if policy == "add":
+        return add_unfound(doc, rule_quotes, atts)
+    used: set[int] = set()
+    out = []
+    for att in atts:
+        best = _best_overlap(att["content"], rule_quotes)
+        rule = rule_quotes[best] if best is not None else None
+        if best is not None:
+            used.add(best)
+        quote = model_quote(doc, att, rule)
+        if quote["speaker"] is None:
+            # Like the rules, a content nobody is named as saying is left out.
+            continue
+        out.append(quote)
+    if policy == "union":
+        out += [q for i, q in enumerate(rule_quotes) if i not in used]
+    return _unique(out)
+
+
+def add_unfound(doc: Doc, rule_quotes: list[dict], atts: list[dict]) -> list[dict]:
+    """The rules' quotes as they are, plus each model attribution whose content no rule quote
+    touches, has a source, and holds no quotation mark: the rules decide everything quoted (a
+    quotation they left out is a title or a scare quote; on the seed article, model contents with
+    marks took speaker tagging from 0.91 to 0.83)."""
+    out = list(rule_quotes)
+    for att in atts:
+        if not att.get("source") or _best_overlap(att["content"], rule_quotes) is not None:
+            continue
+        quote = model_quote(doc, att, None)
+        if quote["speaker"] is None or quote["kind"] != "indirect":
+            continue
+        out.append(quote)
+    return _unique(out)
+
+
+def _best_overlap(content: tuple[int, int], quotes: list[dict]) -> int | None:
+    """The index of the quote sharing most characters with `content`, None if none shares any."""
+    best, best_overlap = None, 0
+    for i, q in enumerate(quotes):
+        shared = _overlap(content, (q["start"], q["end"]))
+        if shared > best_overlap:
+            best, best_overlap = i, shared
+    return best
+
+
+def _unique(quotes: list[dict]) -> list[dict]:
+    """One quote per span, in text order: two model contents may take the same quotation's edges."""
+    seen, out = set(), []
+    for q in sorted(quotes, key=lambda q: (q["start"], q["end"])):
+        if (q["start"], q["end"]) not in seen:
+            seen.add((q["start"], q["end"]))
+            out.append(q)
+    return out

