@@ -70,6 +70,9 @@ def run_options(f):
             "--no-resume", is_flag=True, help="Start OUT afresh instead of skipping articles already done."
         ),
         click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails."),
+        click.option(
+            "--wait", is_flag=True, help="If another run is writing OUTPUT, wait for it instead of failing."
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary."),
         click.option("--debug", is_flag=True, help="Show tracebacks of failures."),
     ]
@@ -92,6 +95,7 @@ def _run(
     fail_fast,
     quiet,
     debug,
+    wait=False,
     corrections=None,
     engine="local",
     scheduler=None,
@@ -122,6 +126,7 @@ def _run(
             on_error=_report_error(debug),
             engine=engine,
             scheduler=scheduler,
+            wait=wait,
         )
     except Interrupted as err:
         click.echo(f"\n{err.message}", err=True)

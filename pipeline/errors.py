@@ -39,6 +39,12 @@ class Errors:
     E026 = "internal error: {kind}: {detail} (run again with --debug for the traceback)"
     E027 = "interrupted: {written} record(s) written to {path}; run the same command again to finish"
     E028 = "corrections file {path}: {detail}"
+    # E060-E069: one writer per output, hostile input files, bounded work (issue 14).
+    E060 = (
+        "{path} is being written by another claims process (pid {pid}; lock {lock}): "
+        "wait for it to finish, or pass --wait to start when it is done"
+    )
+    E061 = "cannot lock {lock}: {detail} (is it on a filesystem without locks?)"
 
 
 class Warnings:

@@ -689,14 +689,16 @@ def read_reviews(
     )
 
 
-def merge_reviews(docs: list[ReviewedDoc], store: str | Path, *, force: bool = False) -> ImportReport:
+def merge_reviews(
+    docs: list[ReviewedDoc], store: str | Path, *, force: bool = False, wait: bool = False
+) -> ImportReport:
     """Merge reviewed articles into the store (see the module docstring); all or nothing unless `force`."""
     store = Path(store)
     report = ImportReport(
         store=store, articles=len({d.article for d in docs}), untouched=sum(d.untouched for d in docs)
     )
     now = datetime.now(tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with locked(store):
+    with locked(store, wait=wait):
         existing = read_entries(store)
         states = latest_by_article(existing)
         latest = {(a, *key): e for a, state in states.items() for key, e in state.items.items()}
@@ -751,9 +753,12 @@ def import_reviews(
     force: bool = False,
     reviewer: str | None = None,
     records: str | Path | None = None,
+    wait: bool = False,
 ) -> ImportReport:
     """Read a brat folder or Label Studio export and merge what annotators decided into `store`.
 
     Returns an `ImportReport`; when it lists conflicts and `force` is False, nothing was written.
+    Another import into `store` at the same time fails at once (E060), or is waited for with `wait`.
     """
-    return merge_reviews(read_reviews(source, records=records, reviewer=reviewer), store, force=force)
+    docs = read_reviews(source, records=records, reviewer=reviewer)
+    return merge_reviews(docs, store, force=force, wait=wait)

@@ -20,11 +20,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ClaimsError, Errors
+from ..record.lock import output_lock
 from .files import write_text_atomic
 from .items import ITEM_KINDS
 
@@ -90,22 +90,10 @@ def entry_id(entry: dict) -> str:
     return "e-" + hashlib.sha1(body.encode("utf-8")).hexdigest()[:12]
 
 
-@contextlib.contextmanager
-def locked(path: str | Path) -> Iterator[None]:
-    """Hold an exclusive lock on `PATH.lock` while reading, checking and appending to a store."""
-    lock_path = Path(str(path) + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as fh:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - no fcntl on Windows: one importer at a time there
-            yield
-            return
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def locked(path: str | Path, *, wait: bool = False) -> contextlib.AbstractContextManager:
+    """Hold the exclusive lock of the store (`PATH.lock`, see `pipeline.record.lock`) while reading,
+    checking and appending to it: another import fails at once (E060), or waits with `wait`."""
+    return output_lock(path, wait=wait)
 
 
 def append_entries(path: str | Path, entries: list[dict]) -> None:

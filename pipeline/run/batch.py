@@ -26,6 +26,7 @@ from pathlib import Path
 from ..errors import ClaimsError, Errors, Interrupted, Warnings
 from ..record.build import text_hash
 from ..record.io import RecordWriter, write_errors
+from ..record.lock import locks_output
 from .ingest import JSONL_SUFFIXES, Article, iter_input_files, read_articles
 from .runner import DEFAULT_MODEL, Runner
 
@@ -220,6 +221,7 @@ class UniqueIds:
         return article
 
 
+@locks_output("out")
 def process(
     paths: list[str],
     out: str | Path,
@@ -237,8 +239,12 @@ def process(
     engine: str = "local",
     scheduler: str | None = None,
     rules_only: bool = False,
+    wait: bool = False,
 ) -> Summary:
     """Annotate every input under `paths` into `out`; one bad input never stops the others.
+
+    The run holds the lock of `out` (`pipeline.record.lock`) from start to end: another run onto
+    `out` fails at once (E060), or, with `wait`, waits for this one to finish.
 
     `workers` is the number of processes: spaCy's with the local engine, Dask worker processes of
     the local cluster with `engine="dask"` (ignored when `scheduler` names an existing cluster).
