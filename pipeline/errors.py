@@ -45,6 +45,12 @@ class Errors:
         "wait for it to finish, or pass --wait to start when it is done"
     )
     E061 = "cannot lock {lock}: {detail} (is it on a filesystem without locks?)"
+    E062 = "{where}: {detail}; nothing was imported"
+    E063 = (
+        "this is Label Studio's JSON-MIN export, which keeps no relations (so no quote keeps its "
+        "speaker) and no region ids: in Label Studio open the project, click Export, choose 'JSON' "
+        "(not 'JSON-MIN'), click Export, and import the file it downloads"
+    )
 
 
 class Warnings:

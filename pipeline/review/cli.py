@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import ClaimsError
+from ..errors import ClaimsError, Errors
 from ..record.lock import output_lock
 from .export_brat import INCEPTION_DIR, export_brat
 from .export_html import export_html
@@ -102,7 +102,8 @@ def _export(records: str, fmt: str, output: str) -> None:
     help="The exported claims JSONL, when the export's own record of it is missing.",
 )
 @click.option("--wait", is_flag=True, help=WAIT_HELP)
-def import_command(source, store, force, reviewer, records, wait):
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected failure.")
+def import_command(source, store, force, reviewer, records, wait, debug):
     """Import the corrections in SOURCE (a brat folder, or a Label Studio JSON export) into the store.
 
     A conflict with an earlier review of the same item is reported and nothing is written
@@ -114,7 +115,13 @@ def import_command(source, store, force, reviewer, records, wait):
             warnings.simplefilter("always", UserWarning)
             report = import_reviews(source, store, force=force, reviewer=reviewer, records=records, wait=wait)
     except ClaimsError as err:
+        if debug:
+            raise
         _fail(err)
+    except Exception as err:  # noqa: BLE001 - a bug still ends in one line, the traceback with --debug
+        if debug:
+            raise
+        _fail(ClaimsError(Errors.E026.format(kind=type(err).__name__, detail=err), stage="review"))
     for conflict in report.conflicts:
         click.echo(conflict.describe(), err=True)
     click.echo(report.format())

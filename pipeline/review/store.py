@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..errors import ClaimsError, Errors
 from ..record.lock import output_lock
+from .checks import check_item
 from .files import write_text_atomic
 from .items import ITEM_KINDS
 
@@ -43,7 +44,7 @@ def _corrupt(path: Path, line: int, detail: str) -> ClaimsError:
 
 
 def _check_entry(path: Path, lineno: int, entry) -> dict:
-    """The entry if it has the keys its kind needs; `ClaimsError` naming file and line if not."""
+    """The entry if it has the keys and shapes its kind needs; `ClaimsError` naming file and line if not."""
     if not isinstance(entry, dict):
         raise _corrupt(path, lineno, "an entry must be a JSON object")
     kind = entry.get("kind")
@@ -60,7 +61,29 @@ def _check_entry(path: Path, lineno: int, entry) -> dict:
     missing = [k for k in needed if k not in entry]
     if missing:
         raise _corrupt(path, lineno, f"valid JSON, but the entry lacks {', '.join(missing)}")
+    strings = ("article", "text_hash", "text") if kind == "article" else ("article", "text_hash", "item")
+    wrong = [k for k in strings if not isinstance(entry[k], str)]
+    if wrong:
+        raise _corrupt(path, lineno, f"valid JSON, but {', '.join(wrong)} must be text")
+    if kind != "article":
+        _check_values(path, lineno, entry)
     return entry
+
+
+def _check_values(path: Path, lineno: int, entry: dict) -> None:
+    """The item a run applies (`base` of a deletion, else `value`) is an item of the kind; the other one too
+    when it is not null."""
+    used = "base" if entry["action"] == "delete" else "value"
+    for key in ("value", "base"):
+        item = entry[key]
+        if item is None and key != used:
+            continue
+        try:
+            check_item(entry["kind"], item, None, f"line {lineno}", str(path))
+        except ClaimsError as err:
+            raise _corrupt(
+                path, lineno, f"valid JSON, but its {key} is not a {entry['kind']}: {err.detail}"
+            ) from None
 
 
 def read_entries(path: str | Path) -> list[dict]:
@@ -72,13 +95,13 @@ def read_entries(path: str | Path) -> list[dict]:
     if not path.exists():
         return []
     entries = []
-    with open(path, encoding="utf-8") as fh:
+    with open(path, "rb") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                entry = json.loads(line)
-            except ValueError as err:
+                entry = json.loads(line.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as err:
                 raise _corrupt(path, lineno, str(err)) from None
             entries.append(_check_entry(path, lineno, entry))
     return entries
