@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import functools
-import inspect
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import ClaimsError, Errors
@@ -93,26 +91,3 @@ def output_lock(path: str | Path, *, wait: bool = False) -> Iterator[Path]:
                 os.ftruncate(fd, 0)
     finally:
         os.close(fd)  # closing the last descriptor releases the flock
-
-
-def locks_output(param: str = "out") -> Callable:
-    """Decorate a function so it runs holding `output_lock` on its argument `param`.
-
-    The function's own `wait` argument (if it has one) says whether to wait for another holder.
-    The lock is taken before anything else the function does (loading a model, reading OUT), so a
-    second writer fails at once.
-    """
-
-    def decorate(func: Callable) -> Callable:
-        signature = inspect.signature(func)
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            with output_lock(bound.arguments[param], wait=bool(bound.arguments.get("wait", False))):
-                return func(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
