@@ -84,6 +84,10 @@ class Errors(metaclass=WithCodes):
         "speaker) and no region ids: in Label Studio open the project, click Export, choose 'JSON' "
         "(not 'JSON-MIN'), click Export, and import the file it downloads"
     )
+    E064 = (
+        "the article has {chars:,} characters, more than --max-chars {limit:,}: left out (split it, "
+        "or raise --max-chars; 0 means no limit)"
+    )
 
 
 class Warnings(metaclass=WithCodes):

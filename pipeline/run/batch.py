@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import RunConfig
-from ..errors import ClaimsError, Errors, Interrupted, Warnings
+from ..errors import ClaimsError, Errors, InputError, Interrupted, Warnings
 from ..record.build import text_hash
 from ..record.io import RecordWriter, write_errors
 from ..record.lock import output_lock
@@ -202,6 +202,13 @@ class UniqueIds:
         return article
 
 
+def too_long(article: Article, limit: int) -> ClaimsError:
+    """The error record of an article over `--max-chars`: it is left out, and the batch goes on."""
+    return InputError(
+        Errors.E064.format(chars=len(article.text), limit=limit), path=article.source, code="TooLong"
+    )
+
+
 def process(
     paths: list[str], out: str | Path, config: RunConfig | None = None, *, on_error=None, **options
 ) -> Summary:
@@ -238,6 +245,8 @@ def _process(paths: list[str], out: Path, config: RunConfig, on_error) -> Summar
 
     def todo() -> Iterator[Article | ClaimsError]:
         for item in read_articles(files, config.date):
+            if isinstance(item, Article) and 0 < config.max_chars < len(item.text):
+                item = too_long(item, config.max_chars)
             if isinstance(item, Article):
                 item = unique(item)
                 # A reviewed article is always redone: its corrections must be applied to the new record.
