@@ -130,7 +130,16 @@ def append_entries(path: str | Path, entries: list[dict]) -> None:
     if old and not old.endswith("\n"):
         old += "\n"
     new = [json.dumps(e, ensure_ascii=False) + "\n" for e in entries]
-    write_text_atomic(path, old + "".join(new))
+    try:
+        write_text_atomic(path, old + "".join(new))
+    except OSError as err:
+        # Through a temporary file and a rename: the store is still as it was before this import.
+        raise ClaimsError(
+            Errors.E011.format(path=path, detail=err.strerror or err),
+            path=str(path),
+            stage="corrections",
+            code=type(err).__name__,
+        ) from err
 
 
 @dataclass
