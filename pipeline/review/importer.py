@@ -25,7 +25,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import warnings
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -749,13 +752,78 @@ def diff_entries(doc: ReviewedDoc, now: str) -> list[dict]:
 # --------------------------------------------------------------------------------------------
 
 
+#: The most a ZIP may unpack to (INCEpTION documents are articles: a few hundred KB at most).
+ZIP_MAX_BYTES = 100_000_000
+
+
+def _zip_members(path: Path) -> dict[str, bytes]:
+    """The `.txt` and `.ann` members of an INCEpTION ZIP by flat file name, safely: only base names
+    are used (no member can land outside the folder), and the declared and real sizes are capped."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as err:
+        raise bad_file(str(path), f"not a ZIP file ({err})", path=str(path)) from None
+    members: dict[str, bytes] = {}
+    with archive:
+        infos = [i for i in archive.infolist() if not i.is_dir() and i.filename.endswith((".txt", ".ann"))]
+        if sum(i.file_size for i in infos) > ZIP_MAX_BYTES:
+            raise bad_file(str(path), f"it unpacks to more than {ZIP_MAX_BYTES:,} bytes", path=str(path))
+        for info in infos:
+            name = safe_stem(Path(info.filename.replace("\\", "/")).stem) + Path(info.filename).suffix
+            if name in members:
+                raise bad_file(f"{path} member {info.filename}", "two members have this name", path=str(path))
+            try:
+                with archive.open(info) as fh:
+                    members[name] = fh.read(ZIP_MAX_BYTES + 1)
+            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError) as err:
+                raise bad_file(
+                    f"{path} member {info.filename}", f"cannot unpack it ({err})", path=str(path)
+                ) from None
+    return members
+
+
+def read_inception_zip(
+    path: str | Path, *, records: str | Path | None = None, reviewer: str | None = None
+) -> list[ReviewedDoc]:
+    """The articles of an INCEpTION "brat basic" ZIP (`ID.txt` + `ID.ann`, as `inception/ID.zip` holds).
+
+    What was exported comes from the export's `.claims/` folder when the ZIP still sits in its
+    `inception/` folder, else from `records`.
+    """
+    path = Path(path)
+    members = _zip_members(path)
+    if not any(name.endswith(".ann") for name in members):
+        raise bad_file(str(path), "it holds no .ann file", path=str(path))
+    exported = path.parent.parent / SIDECAR_DIR
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for name, data in members.items():
+            (folder / name).write_bytes(data)
+            sidecar = exported / f"{Path(name).stem}.json"
+            if name.endswith(".ann") and sidecar.is_file():
+                (folder / SIDECAR_DIR).mkdir(exist_ok=True)
+                shutil.copyfile(sidecar, folder / SIDECAR_DIR / sidecar.name)
+        try:
+            docs = read_brat(folder, records=records, reviewer=reviewer)
+        except ClaimsError as err:
+            # Name the ZIP and its member, not the temporary folder it was unpacked to.
+            err.message = err.message.replace(str(folder) + "/", f"{path}:")
+            err.path = err.path.replace(str(folder) + "/", f"{path}:") if err.path else str(path)
+            raise
+    for doc in docs:
+        doc.source = f"{path}:{Path(doc.source).name}"
+    return docs
+
+
 def read_reviews(
     source: str | Path, *, records: str | Path | None = None, reviewer: str | None = None
 ) -> list[ReviewedDoc]:
-    """Reviewed articles from a brat folder or a Label Studio JSON export."""
+    """Reviewed articles from a brat folder, an INCEpTION ZIP or a Label Studio JSON export."""
     source = Path(source)
     if source.is_dir() and any(source.glob("*.ann")):
         return read_brat(source, records=records, reviewer=reviewer)
+    if source.is_file() and source.suffix.lower() == ".zip":
+        return read_inception_zip(source, records=records, reviewer=reviewer)
     if source.is_file() and source.suffix.lower() == ".json":
         docs = read_labelstudio(source, records=records)
         if reviewer:

@@ -14,6 +14,7 @@ import json
 import shutil
 import tempfile
 import warnings
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,43 @@ def test_hostile_labelstudio_cli_gets_one_coded_line(tmp_path, content, needle):
     assert result.exit_code == 1 and needle in result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
     assert not (tmp_path / "c.jsonl").exists()
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_hostile_inception_zip_round_trips(exports, tmp_path):
+    # The ZIP in its export's inception/ folder: what was exported comes from the .claims sidecar.
+    folder = tmp_path / "brat"
+    shutil.copytree(exports / "brat", folder)
+    report = import_reviews(folder / "inception" / "small.zip", tmp_path / "c.jsonl")
+    assert report.written and report.actions["keep"] > 0 and not report.actions["change"]
+
+
+@FUZZ
+@given(
+    names=st.lists(
+        st.sampled_from(["small.ann", "small.txt", "../../small.ann", "/abs/small.txt", "a\\b.ann", "x/"]),
+        min_size=1,
+        max_size=4,
+    ),
+    lines=st.lists(ANN_LINE, max_size=3),
+    raw=st.one_of(st.none(), st.binary(max_size=30)),
+)
+def test_hostile_inception_zip_is_refused_or_imported(exports, names, lines, raw):
+    ann = (exports / "brat" / "small.ann").read_bytes() + "\n".join(lines).encode("utf-8")
+    txt = (exports / "brat" / "small.txt").read_bytes()
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "inception" / "small.zip"
+        source.parent.mkdir()
+        shutil.copytree(exports / "brat" / ".claims", Path(tmp) / ".claims")
+        if raw is not None and names[0] == "x/":
+            source.write_bytes(raw)  # not a ZIP at all
+        else:
+            _zip(source, {n: (ann if n.endswith(".ann") else txt) + (raw or b"") for n in names})
+        check_import(source, _seeded_store(Path(tmp) / "store"))
+        assert not any(Path(tmp).parent.glob("small.ann"))  # nothing unpacked outside its folder
