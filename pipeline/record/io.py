@@ -221,14 +221,27 @@ class RecordWriter:
             self.rewritten = True
         data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         try:
+            size = os.fstat(self.fd).st_size
+        except OSError as err:
+            raise _write_error(self.path, err) from err
+        try:
             view = memoryview(data)
             while view:
                 # A regular file takes the whole buffer at once; the loop only guards short writes.
                 view = view[os.write(self.fd, view) :]
         except OSError as err:
+            self._cut_back(size)
             raise _write_error(self.path, err) from err
         self.done[record["id"]] = (record.get("text_hash", ""), record.get("pipeline_version", ""))
         self.written += 1
+
+    def _cut_back(self, size: int) -> None:
+        """After a failed write (a full disk), drop the part of the line that got written, so the
+        file holds whole records only. Should that fail too, the next run cuts the line off."""
+        try:
+            os.ftruncate(self.fd, size)
+        except OSError:
+            return
 
     def close(self) -> None:
         """Close the file; if an article was redone, keep only its newest record."""

@@ -38,6 +38,7 @@ import pandas as pd
 from .. import __version__
 from ..errors import ClaimsError, Errors
 from ..record.io import write_text_atomic
+from ..record.lock import output_lock
 from .read import Corpus, _clip, read_run
 from .tables import NO_SPEAKER, speaker_summary, speaker_treaty_matrix, timeline_events
 from .timeline import EVENT_STYLE, plot_timeline
@@ -551,11 +552,13 @@ def write_atomic(path: str | Path, text: str) -> None:
         ) from None
 
 
-def write_report(run: str | Path, output: str | Path, **options) -> ReportStats:
+def write_report(run: str | Path, output: str | Path, *, wait: bool = False, **options) -> ReportStats:
     """Read the run at `run` and write its report to `output` atomically; `options` go to
-    `build_report` (title, top_speakers, quotes_per_speaker)."""
-    page_html, stats = build_report(read_run(run), **options)
-    write_atomic(output, page_html)
+    `build_report` (title, top_speakers, quotes_per_speaker). Holds the lock of `output`, so two
+    reports onto one page do not race (E060, or wait for the other with `wait`)."""
+    with output_lock(output, wait=wait):
+        page_html, stats = build_report(read_run(run), **options)
+        write_atomic(output, page_html)
     return stats
 
 
@@ -577,7 +580,10 @@ def write_report(run: str | Path, output: str | Path, **options) -> ReportStats:
 )
 @click.option("--quotes-per-speaker", default=QUOTES_PER_SPEAKER, show_default=True, type=click.IntRange(1))
 @click.option("--quiet", "-q", is_flag=True, help="No summary line.")
-def report(run, output, title, top_speakers, quotes_per_speaker, quiet):
+@click.option(
+    "--wait", is_flag=True, help="If another report is writing OUTPUT, wait for it instead of failing."
+)
+def report(run, output, title, top_speakers, quotes_per_speaker, quiet, wait):
     """Write one self-contained HTML page about RUN (a JSONL file from `claims run`).
 
     The page has the treaties that come up, a timeline of dated treaty events with their evidence,
@@ -589,7 +595,12 @@ def report(run, output, title, top_speakers, quotes_per_speaker, quiet):
         raise click.BadParameter(f"{output} is the run itself; give another file", param_hint="'-o'")
     try:
         stats = write_report(
-            run, output, title=title, top_speakers=top_speakers, quotes_per_speaker=quotes_per_speaker
+            run,
+            output,
+            title=title,
+            top_speakers=top_speakers,
+            quotes_per_speaker=quotes_per_speaker,
+            wait=wait,
         )
     except ClaimsError as err:
         click.echo(f"error: {err}", err=True)

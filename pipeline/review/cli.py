@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import ClaimsError
+from ..errors import ClaimsError, Errors
+from ..record.lock import output_lock
 from .export_brat import INCEPTION_DIR, export_brat
 from .export_html import export_html
 from .export_labelstudio import export_labelstudio
@@ -16,6 +17,8 @@ from .importer import import_reviews
 from .items import read_records
 
 FORMATS = ("brat", "labelstudio", "html")
+
+WAIT_HELP = "If another claims command is writing the same output, wait for it instead of failing."
 
 
 def _fail(err: ClaimsError) -> None:
@@ -51,26 +54,30 @@ def review():
     type=click.Path(),
     help="Folder (brat, html) or tasks file (labelstudio; the config goes beside it as NAME.config.xml).",
 )
-def export_command(records, fmt, output):
+@click.option("--wait", is_flag=True, help=WAIT_HELP)
+def export_command(records, fmt, output, wait):
     """Export the records of RECORDS (a claims JSONL file) for review."""
     try:
-        rows = list(read_records(records))
-        if fmt == "brat":
-            written = export_brat(rows, output)
-            click.echo(
-                f"wrote {len(written)} articles (.txt + .ann), annotation.conf and visual.conf to {output}; "
-                f"one ZIP per article for INCEpTION in {Path(output) / INCEPTION_DIR}"
-            )
-        elif fmt == "labelstudio":
-            tasks, config = export_labelstudio(rows, output)
-            click.echo(
-                f"wrote {len(rows)} Label Studio tasks to {tasks} and the labelling config to {config}"
-            )
-        else:
-            written = export_html(rows, output)
-            click.echo(f"wrote {len(written)} review pages and index.html to {output}")
+        with output_lock(output, wait=wait):
+            _export(records, fmt, output)
     except ClaimsError as err:
         _fail(err)
+
+
+def _export(records: str, fmt: str, output: str) -> None:
+    rows = list(read_records(records))
+    if fmt == "brat":
+        written = export_brat(rows, output)
+        click.echo(
+            f"wrote {len(written)} articles (.txt + .ann), annotation.conf and visual.conf to {output}; "
+            f"one ZIP per article for INCEpTION in {Path(output) / INCEPTION_DIR}"
+        )
+    elif fmt == "labelstudio":
+        tasks, config = export_labelstudio(rows, output)
+        click.echo(f"wrote {len(rows)} Label Studio tasks to {tasks} and the labelling config to {config}")
+    else:
+        written = export_html(rows, output)
+        click.echo(f"wrote {len(written)} review pages and index.html to {output}")
 
 
 @review.command("import")
@@ -94,7 +101,9 @@ def export_command(records, fmt, output):
     type=click.Path(exists=True, dir_okay=False),
     help="The exported claims JSONL, when the export's own record of it is missing.",
 )
-def import_command(source, store, force, reviewer, records):
+@click.option("--wait", is_flag=True, help=WAIT_HELP)
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected failure.")
+def import_command(source, store, force, reviewer, records, wait, debug):
     """Import the corrections in SOURCE (a brat folder, or a Label Studio JSON export) into the store.
 
     A conflict with an earlier review of the same item is reported and nothing is written
@@ -104,9 +113,15 @@ def import_command(source, store, force, reviewer, records):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always", UserWarning)
-            report = import_reviews(source, store, force=force, reviewer=reviewer, records=records)
+            report = import_reviews(source, store, force=force, reviewer=reviewer, records=records, wait=wait)
     except ClaimsError as err:
+        if debug:
+            raise
         _fail(err)
+    except Exception as err:  # noqa: BLE001 - a bug still ends in one line, the traceback with --debug
+        if debug:
+            raise
+        _fail(ClaimsError(Errors.E026.format(kind=type(err).__name__, detail=err), stage="review"))
     for conflict in report.conflicts:
         click.echo(conflict.describe(), err=True)
     click.echo(report.format())

@@ -25,15 +25,19 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import warnings
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import ClaimsError
+from ..errors import ClaimsError, Errors
 from ..eval.brat import read_ann
 from ..record.build import make_id, text_hash
+from .checks import bad_file, check_base, check_span, is_json_min, is_offset, kind_of
 from .export_brat import (
     CUE,
     DATE,
@@ -203,75 +207,105 @@ def _base_from_records(records: str | Path | None, article: str, sidecar: Path) 
 
 def _read_exact(path: Path) -> str:
     """A text as written, without newline translation: offsets index exactly this string."""
-    with open(path, encoding="utf-8", newline="") as fh:
-        return fh.read()
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except UnicodeDecodeError as err:
+        raise bad_file(str(path), f"not UTF-8 text ({err})", path=str(path)) from None
+    except OSError as err:
+        raise bad_file(str(path), f"cannot read it ({err.strerror or err})", path=str(path)) from None
+
+
+def _read_sidecar(sidecar: Path) -> dict:
+    try:
+        return json.loads(_read_exact(sidecar))
+    except ValueError as err:
+        raise bad_file(str(sidecar), f"not valid JSON ({err})", path=str(sidecar)) from None
+
+
+def _brat_regions(ann, text: str, where: str) -> tuple[list[Region], list[tuple[str, str]]]:
+    """Regions (with their note and attribute values) and links of a parsed `.ann`."""
+    notes: dict[str, dict] = {}
+    for note in ann.notes:
+        if note.type == NOTE_TYPE:
+            notes.setdefault(note.target, {}).update(parse_note(note.text))
+    attrs: dict[str, dict] = {}
+    for attr in ann.attributes:
+        attrs.setdefault(attr.target, {})[attr.name] = attr.value
+    regions = []
+    for tid, entity in ann.entities.items():
+        fields = dict(notes.get(tid, {}))
+        hint = fields.pop("id", None)
+        if KIND_ATTR in attrs.get(tid, {}):
+            fields["kind"] = attrs[tid][KIND_ATTR]
+        if EVENT_ATTR in attrs.get(tid, {}):
+            fields["event"] = attrs[tid][EVENT_ATTR]
+        # A span brat cut at line breaks is one span from its first to its last fragment.
+        start, end = entity.spans[0][0], entity.spans[-1][1]
+        check_span({"start": start, "end": end}, text, where, f"{tid} ({entity.type})", where)
+        regions.append(Region(tid, entity.type, start, end, hint, fields))
+    links = [(rel.arg1, rel.arg2) for rel in ann.relations if rel.arg1 and rel.arg2]
+    return regions, links
+
+
+def _read_brat_doc(ann_path: Path, records: str | Path | None, reviewer: str | None) -> ReviewedDoc:
+    stem, txt_path = ann_path.stem, ann_path.with_suffix(".txt")
+    sidecar = ann_path.parent / SIDECAR_DIR / f"{stem}.json"
+    text = _read_exact(txt_path)
+    if sidecar.exists():
+        base = check_base(_read_sidecar(sidecar), text, str(sidecar), str(sidecar))
+    else:
+        base = check_base(_base_from_records(records, stem, sidecar), text, str(records), str(records))
+    if text_hash(text) != base["text_hash"]:
+        raise ClaimsError(
+            ReviewErrors.R002.format(
+                article=base["id"], found=text_hash(text)[:12], expected=base["text_hash"][:12]
+            ),
+            path=str(txt_path),
+            stage="review",
+            code="TextChanged",
+        )
+    try:
+        ann = read_ann(ann_path)
+    except UnicodeDecodeError as err:
+        raise bad_file(str(ann_path), f"not UTF-8 text ({err})", path=str(ann_path)) from None
+    except ValueError as err:
+        raise ClaimsError(
+            ReviewErrors.R004.format(detail=err), path=str(ann_path), stage="review", code="BadAnn"
+        ) from None
+    regions, links = _brat_regions(ann, text, str(ann_path))
+    written = _read_exact(ann_path)
+    exported = "".join(line + "\n" for line in ann_lines({**base, "text": text}))
+    return ReviewedDoc(
+        article=str(base["id"]),
+        text=text,
+        base=base,
+        regions=regions,
+        links=links,
+        tool="brat",
+        source=str(ann_path),
+        reviewer=reviewer,
+        time=_iso(ann_path.stat().st_mtime),  # brat rewrites the .ann on every edit
+        untouched=written == exported,
+    )
 
 
 def read_brat(
     folder: str | Path, *, records: str | Path | None = None, reviewer: str | None = None
 ) -> list[ReviewedDoc]:
-    """The articles of a brat folder exported by `claims review export --format brat`, as annotated."""
-    folder = Path(folder)
+    """The articles of a brat folder exported by `claims review export --format brat`, as annotated.
+
+    A file that is not what the export wrote raises `ClaimsError` naming it (and the annotation).
+    """
     docs = []
-    for ann_path in sorted(folder.glob("*.ann")):
-        stem, txt_path = ann_path.stem, ann_path.with_suffix(".txt")
-        sidecar = folder / SIDECAR_DIR / f"{stem}.json"
-        base = (
-            json.loads(_read_exact(sidecar))
-            if sidecar.exists()
-            else _base_from_records(records, stem, sidecar)
-        )
-        text = _read_exact(txt_path)
-        if text_hash(text) != base["text_hash"]:
-            raise ClaimsError(
-                ReviewErrors.R002.format(
-                    article=base["id"], found=text_hash(text)[:12], expected=base["text_hash"][:12]
-                ),
-                path=str(txt_path),
-                stage="review",
-                code="TextChanged",
-            )
+    for ann_path in sorted(Path(folder).glob("*.ann")):
         try:
-            ann = read_ann(ann_path)
-        except ValueError as err:
-            raise ClaimsError(
-                ReviewErrors.R004.format(detail=err), path=str(ann_path), stage="review", code="BadAnn"
-            ) from None
-        notes = {}
-        for note in ann.notes:
-            if note.type == NOTE_TYPE:
-                notes.setdefault(note.target, {}).update(parse_note(note.text))
-        attrs: dict[str, dict] = {}
-        for attr in ann.attributes:
-            attrs.setdefault(attr.target, {})[attr.name] = attr.value
-        regions = []
-        for tid, entity in ann.entities.items():
-            fields = dict(notes.get(tid, {}))
-            hint = fields.pop("id", None)
-            if KIND_ATTR in attrs.get(tid, {}):
-                fields["kind"] = attrs[tid][KIND_ATTR]
-            if EVENT_ATTR in attrs.get(tid, {}):
-                fields["event"] = attrs[tid][EVENT_ATTR]
-            # A span brat cut at line breaks is one span from its first to its last fragment.
-            start, end = entity.spans[0][0], entity.spans[-1][1]
-            regions.append(Region(tid, entity.type, start, end, hint, fields))
-        links = [(rel.arg1, rel.arg2) for rel in ann.relations if rel.arg1 and rel.arg2]
-        written = _read_exact(ann_path)
-        exported = "".join(line + "\n" for line in ann_lines({**base, "text": text}))
-        docs.append(
-            ReviewedDoc(
-                article=base["id"],
-                text=text,
-                base=base,
-                regions=regions,
-                links=links,
-                tool="brat",
-                source=str(ann_path),
-                reviewer=reviewer,
-                time=_iso(ann_path.stat().st_mtime),  # brat rewrites the .ann on every edit
-                untouched=written == exported,
-            )
-        )
+            docs.append(_read_brat_doc(ann_path, records, reviewer))
+        except ClaimsError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+            # A shape no check above foresaw: still one error about this file, not a traceback.
+            raise bad_file(str(ann_path), f"{type(err).__name__}: {err}", path=str(ann_path)) from err
     return docs
 
 
@@ -292,6 +326,8 @@ def _code_points(text: str, start: int, end: int, expected: str | None) -> tuple
     """Offsets as Python indices. Older Label Studio versions counted UTF-16 units past astral characters."""
     if 0 <= start <= end <= len(text) and (expected is None or text[start:end] == expected):
         return start, end
+    if not 0 <= start <= end <= 2 * len(text):
+        return None  # not even UTF-16 units of this text (and a huge number would cost memory below)
     units = text.encode("utf-16-le")
     try:
         a = len(units[: 2 * start].decode("utf-16-le"))
@@ -303,47 +339,53 @@ def _code_points(text: str, start: int, end: int, expected: str | None) -> tuple
     return a, b
 
 
-def _regions_of_result(
-    result: list[dict], text: str, where: str
-) -> tuple[list[Region], list[tuple[str, str]]]:
+def _first(values) -> str | None:
+    """The first of a Label Studio value list (`labels`, `choices`), when it is a string."""
+    if isinstance(values, list) and values and isinstance(values[0], str):
+        return values[0]
+    return None
+
+
+def _label_region(rid: str, value: dict, text: str, where: str) -> Region | None:
+    label = _first(value.get("labels"))
+    start, end = value.get("start"), value.get("end")
+    expected = value.get("text") if isinstance(value.get("text"), str) else None
+    span = _code_points(text, start, end, expected) if is_offset(start) and is_offset(end) else None
+    if span is None:
+        _warn(ReviewWarnings.RW003.format(where=where, ref=rid, label=label, start=start, end=end))
+        return None
+    hint = rid if ITEM_ID_RE.match(rid) else None
+    return Region(rid, label, span[0], span[1], hint)
+
+
+def _regions_of_result(result: list, text: str, where: str) -> tuple[list[Region], list[tuple[str, str]]]:
     """Regions and links from a Label Studio `result` list (labels, per-region values, relations)."""
     regions: dict[str, Region] = {}
     values: dict[str, dict] = {}
     links = []
-    for item in result:
+    for n, item in enumerate(result):
+        if not isinstance(item, dict):
+            raise bad_file(where, f"result {n} must be an object, not {kind_of(item)}", path=where)
         if item.get("type") == "relation":
-            links.append((item.get("from_id"), item.get("to_id")))
+            if isinstance(item.get("from_id"), str) and isinstance(item.get("to_id"), str):
+                links.append((item["from_id"], item["to_id"]))
             continue
         rid, value = item.get("id"), item.get("value") or {}
-        if rid is None:
-            continue
+        if not isinstance(rid, str) or not isinstance(value, dict):
+            continue  # no region to attach it to
         kind, name = item.get("type"), item.get("from_name")
-        if kind == "labels" and value.get("labels"):
-            try:
-                span = _code_points(text, int(value["start"]), int(value["end"]), value.get("text"))
-            except (KeyError, TypeError, ValueError):
-                span = None
-            if span is None:
-                _warn(
-                    ReviewWarnings.RW003.format(
-                        where=where,
-                        ref=rid,
-                        label=value["labels"][0],
-                        start=value.get("start"),
-                        end=value.get("end"),
-                    )
-                )
-                continue
-            hint = rid if ITEM_ID_RE.match(str(rid)) else None
-            regions[rid] = Region(rid, value["labels"][0], span[0], span[1], hint)
-        elif kind == "choices" and value.get("choices"):
+        if kind == "labels" and _first(value.get("labels")):
+            region = _label_region(rid, value, text, f"{where} result {rid}")
+            if region is not None:
+                regions[rid] = region
+        elif kind == "choices" and _first(value.get("choices")):
             key = {KIND_NAME: "kind", EVENT_NAME: "event", DATE_EVENT_NAME: "event"}.get(name)
             if key:
-                values.setdefault(rid, {})[key] = value["choices"][0]
+                values.setdefault(rid, {})[key] = _first(value["choices"])
         elif kind == "textarea" and value.get("text"):
             key = {NAME_NAME: "name", TREATY_NAME: "treaty", VALUE_NAME: "value"}.get(name)
             content = value["text"][-1] if isinstance(value["text"], list) else value["text"]
-            if key and str(content).strip():
+            if key and isinstance(content, (str, int, float)) and str(content).strip():
                 values.setdefault(rid, {})[key] = str(content).strip()
     for rid, fields in values.items():
         if rid in regions:
@@ -351,9 +393,7 @@ def _regions_of_result(
     return list(regions.values()), links
 
 
-def read_labelstudio(path: str | Path, *, records: str | Path | None = None) -> list[ReviewedDoc]:
-    """The annotations of a Label Studio JSON export, one `ReviewedDoc` per (task, annotation)."""
-    path = Path(path)
+def _load_tasks(path: Path) -> list:
     try:
         tasks = json.loads(_read_exact(path))
     except ValueError as err:
@@ -363,6 +403,8 @@ def read_labelstudio(path: str | Path, *, records: str | Path | None = None) -> 
             stage="review",
             code="NotLabelStudio",
         ) from None
+    if isinstance(tasks, list) and tasks and all(is_json_min(t) for t in tasks):
+        raise ClaimsError(Errors.E063, path=str(path), stage="review", code="LabelStudioJsonMin")
     if not isinstance(tasks, list) or not all(
         isinstance(t, dict) and isinstance(t.get("data"), dict) for t in tasks
     ):
@@ -372,42 +414,81 @@ def read_labelstudio(path: str | Path, *, records: str | Path | None = None) -> 
             stage="review",
             code="NotLabelStudio",
         )
+    return tasks
+
+
+def _task_docs(task: dict, n: int, path: Path, records: str | Path | None) -> list[ReviewedDoc]:
+    """The reviewed docs of one Label Studio task (one per annotation that was not cancelled)."""
+    where = f"{path} task {n}" + (f" (id {task['id']})" if "id" in task else "")
+    annotations = task.get("annotations") or []
+    if not isinstance(annotations, list) or not all(isinstance(a, dict) for a in annotations):
+        raise bad_file(where, "'annotations' must be a list of objects", path=str(path))
+    annotations = [a for a in annotations if not a.get("was_cancelled")]
+    if not annotations:
+        return []  # nobody reviewed this task
+    data = task["data"]
+    text = data.get("text") or ""
+    if not isinstance(text, str):
+        raise bad_file(where, f"data.text must be a string, not {kind_of(text)}", path=str(path))
+    claims = data.get("claims")
+    article = (
+        data.get("article") or (claims.get("id") if isinstance(claims, dict) else None) or task.get("id", n)
+    )
+    if claims:
+        base = check_base(claims, text, f"{where} data.claims", str(path))
+    else:
+        base = check_base(_base_from_records(records, str(article), path), text, str(records), str(records))
+    if text_hash(text) != base["text_hash"]:
+        raise ClaimsError(
+            ReviewErrors.R002.format(
+                article=article, found=text_hash(text)[:12], expected=base["text_hash"][:12]
+            ),
+            path=str(path),
+            stage="review",
+            code="TextChanged",
+        )
     docs = []
-    for n, task in enumerate(tasks):
-        annotations = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-        if not annotations:
-            continue  # nobody reviewed this task
-        data = task["data"]
-        article = str(data.get("article") or (data.get("claims") or {}).get("id") or task.get("id", n))
-        base = data.get("claims") or _base_from_records(records, article, path)
-        text = data.get("text") or ""
-        if text_hash(text) != base["text_hash"]:
-            raise ClaimsError(
-                ReviewErrors.R002.format(
-                    article=article, found=text_hash(text)[:12], expected=base["text_hash"][:12]
-                ),
-                path=str(path),
-                stage="review",
-                code="TextChanged",
+    for annotation in sorted(
+        annotations, key=lambda a: str(a.get("updated_at") or a.get("created_at") or "")
+    ):
+        source = f"{where} annotation {annotation.get('id', '?')}"
+        result = annotation.get("result") or []
+        if not isinstance(result, list):
+            raise bad_file(source, f"'result' must be a list, not {kind_of(result)}", path=str(path))
+        regions, links = _regions_of_result(result, text, source)
+        when = annotation.get("updated_at") or annotation.get("created_at")
+        docs.append(
+            ReviewedDoc(
+                article=str(base["id"]),
+                text=text,
+                base=base,
+                regions=regions,
+                links=links,
+                tool="labelstudio",
+                source=source,
+                reviewer=_reviewer_of(annotation),
+                time=str(when) if when is not None else None,
             )
-        for annotation in sorted(
-            annotations, key=lambda a: str(a.get("updated_at") or a.get("created_at") or "")
-        ):
-            where = f"{path} task {task.get('id', n)} annotation {annotation.get('id', '?')}"
-            regions, links = _regions_of_result(annotation.get("result") or [], text, where)
-            docs.append(
-                ReviewedDoc(
-                    article=base["id"],
-                    text=text,
-                    base=base,
-                    regions=regions,
-                    links=links,
-                    tool="labelstudio",
-                    source=where,
-                    reviewer=_reviewer_of(annotation),
-                    time=annotation.get("updated_at") or annotation.get("created_at"),
-                )
-            )
+        )
+    return docs
+
+
+def read_labelstudio(path: str | Path, *, records: str | Path | None = None) -> list[ReviewedDoc]:
+    """The annotations of a Label Studio JSON export, one `ReviewedDoc` per (task, annotation).
+
+    A task or annotation of the wrong shape raises `ClaimsError` naming the file, task and annotation;
+    a JSON-MIN export is refused with the steps to export JSON instead (it has no relations, so no
+    quote would keep its speaker).
+    """
+    path = Path(path)
+    docs = []
+    for n, task in enumerate(_load_tasks(path)):
+        try:
+            docs += _task_docs(task, n, path, records)
+        except ClaimsError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+            raise bad_file(f"{path} task {n}", f"{type(err).__name__}: {err}", path=str(path)) from err
     return docs
 
 
@@ -671,13 +752,78 @@ def diff_entries(doc: ReviewedDoc, now: str) -> list[dict]:
 # --------------------------------------------------------------------------------------------
 
 
+#: The most a ZIP may unpack to (INCEpTION documents are articles: a few hundred KB at most).
+ZIP_MAX_BYTES = 100_000_000
+
+
+def _zip_members(path: Path) -> dict[str, bytes]:
+    """The `.txt` and `.ann` members of an INCEpTION ZIP by flat file name, safely: only base names
+    are used (no member can land outside the folder), and the declared and real sizes are capped."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as err:
+        raise bad_file(str(path), f"not a ZIP file ({err})", path=str(path)) from None
+    members: dict[str, bytes] = {}
+    with archive:
+        infos = [i for i in archive.infolist() if not i.is_dir() and i.filename.endswith((".txt", ".ann"))]
+        if sum(i.file_size for i in infos) > ZIP_MAX_BYTES:
+            raise bad_file(str(path), f"it unpacks to more than {ZIP_MAX_BYTES:,} bytes", path=str(path))
+        for info in infos:
+            name = safe_stem(Path(info.filename.replace("\\", "/")).stem) + Path(info.filename).suffix
+            if name in members:
+                raise bad_file(f"{path} member {info.filename}", "two members have this name", path=str(path))
+            try:
+                with archive.open(info) as fh:
+                    members[name] = fh.read(ZIP_MAX_BYTES + 1)
+            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError) as err:
+                raise bad_file(
+                    f"{path} member {info.filename}", f"cannot unpack it ({err})", path=str(path)
+                ) from None
+    return members
+
+
+def read_inception_zip(
+    path: str | Path, *, records: str | Path | None = None, reviewer: str | None = None
+) -> list[ReviewedDoc]:
+    """The articles of an INCEpTION "brat basic" ZIP (`ID.txt` + `ID.ann`, as `inception/ID.zip` holds).
+
+    What was exported comes from the export's `.claims/` folder when the ZIP still sits in its
+    `inception/` folder, else from `records`.
+    """
+    path = Path(path)
+    members = _zip_members(path)
+    if not any(name.endswith(".ann") for name in members):
+        raise bad_file(str(path), "it holds no .ann file", path=str(path))
+    exported = path.parent.parent / SIDECAR_DIR
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for name, data in members.items():
+            (folder / name).write_bytes(data)
+            sidecar = exported / f"{Path(name).stem}.json"
+            if name.endswith(".ann") and sidecar.is_file():
+                (folder / SIDECAR_DIR).mkdir(exist_ok=True)
+                shutil.copyfile(sidecar, folder / SIDECAR_DIR / sidecar.name)
+        try:
+            docs = read_brat(folder, records=records, reviewer=reviewer)
+        except ClaimsError as err:
+            # Name the ZIP and its member, not the temporary folder it was unpacked to.
+            err.message = err.message.replace(str(folder) + "/", f"{path}:")
+            err.path = err.path.replace(str(folder) + "/", f"{path}:") if err.path else str(path)
+            raise
+    for doc in docs:
+        doc.source = f"{path}:{Path(doc.source).name}"
+    return docs
+
+
 def read_reviews(
     source: str | Path, *, records: str | Path | None = None, reviewer: str | None = None
 ) -> list[ReviewedDoc]:
-    """Reviewed articles from a brat folder or a Label Studio JSON export."""
+    """Reviewed articles from a brat folder, an INCEpTION ZIP or a Label Studio JSON export."""
     source = Path(source)
     if source.is_dir() and any(source.glob("*.ann")):
         return read_brat(source, records=records, reviewer=reviewer)
+    if source.is_file() and source.suffix.lower() == ".zip":
+        return read_inception_zip(source, records=records, reviewer=reviewer)
     if source.is_file() and source.suffix.lower() == ".json":
         docs = read_labelstudio(source, records=records)
         if reviewer:
@@ -689,14 +835,24 @@ def read_reviews(
     )
 
 
-def merge_reviews(docs: list[ReviewedDoc], store: str | Path, *, force: bool = False) -> ImportReport:
+def _diff_or_refuse(doc: ReviewedDoc, now: str) -> list[dict]:
+    """`diff_entries`, with any failure one error about the doc's file (the store is not yet touched)."""
+    try:
+        return diff_entries(doc, now)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+        raise bad_file(doc.source, f"{type(err).__name__}: {err}", path=doc.source) from err
+
+
+def merge_reviews(
+    docs: list[ReviewedDoc], store: str | Path, *, force: bool = False, wait: bool = False
+) -> ImportReport:
     """Merge reviewed articles into the store (see the module docstring); all or nothing unless `force`."""
     store = Path(store)
     report = ImportReport(
         store=store, articles=len({d.article for d in docs}), untouched=sum(d.untouched for d in docs)
     )
     now = datetime.now(tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with locked(store):
+    with locked(store, wait=wait):
         existing = read_entries(store)
         states = latest_by_article(existing)
         latest = {(a, *key): e for a, state in states.items() for key, e in state.items.items()}
@@ -715,7 +871,7 @@ def merge_reviews(docs: list[ReviewedDoc], store: str | Path, *, force: bool = F
                         "imported": now,
                     }
                 )
-            for entry in diff_entries(doc, now):
+            for entry in _diff_or_refuse(doc, now):
                 key = (entry["article"], entry["kind"], entry["item"])
                 prior = latest.get(key)
                 if prior is not None:
@@ -751,9 +907,12 @@ def import_reviews(
     force: bool = False,
     reviewer: str | None = None,
     records: str | Path | None = None,
+    wait: bool = False,
 ) -> ImportReport:
     """Read a brat folder or Label Studio export and merge what annotators decided into `store`.
 
     Returns an `ImportReport`; when it lists conflicts and `force` is False, nothing was written.
+    Another import into `store` at the same time fails at once (E060), or is waited for with `wait`.
     """
-    return merge_reviews(read_reviews(source, records=records, reviewer=reviewer), store, force=force)
+    docs = read_reviews(source, records=records, reviewer=reviewer)
+    return merge_reviews(docs, store, force=force, wait=wait)

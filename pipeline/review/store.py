@@ -20,11 +20,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ClaimsError, Errors
+from ..record.lock import output_lock
+from .checks import check_item
 from .files import write_text_atomic
 from .items import ITEM_KINDS
 
@@ -43,7 +44,7 @@ def _corrupt(path: Path, line: int, detail: str) -> ClaimsError:
 
 
 def _check_entry(path: Path, lineno: int, entry) -> dict:
-    """The entry if it has the keys its kind needs; `ClaimsError` naming file and line if not."""
+    """The entry if it has the keys and shapes its kind needs; `ClaimsError` naming file and line if not."""
     if not isinstance(entry, dict):
         raise _corrupt(path, lineno, "an entry must be a JSON object")
     kind = entry.get("kind")
@@ -60,7 +61,29 @@ def _check_entry(path: Path, lineno: int, entry) -> dict:
     missing = [k for k in needed if k not in entry]
     if missing:
         raise _corrupt(path, lineno, f"valid JSON, but the entry lacks {', '.join(missing)}")
+    strings = ("article", "text_hash", "text") if kind == "article" else ("article", "text_hash", "item")
+    wrong = [k for k in strings if not isinstance(entry[k], str)]
+    if wrong:
+        raise _corrupt(path, lineno, f"valid JSON, but {', '.join(wrong)} must be text")
+    if kind != "article":
+        _check_values(path, lineno, entry)
     return entry
+
+
+def _check_values(path: Path, lineno: int, entry: dict) -> None:
+    """The item a run applies (`base` of a deletion, else `value`) is an item of the kind; the other one too
+    when it is not null."""
+    used = "base" if entry["action"] == "delete" else "value"
+    for key in ("value", "base"):
+        item = entry[key]
+        if item is None and key != used:
+            continue
+        try:
+            check_item(entry["kind"], item, None, f"line {lineno}", str(path))
+        except ClaimsError as err:
+            raise _corrupt(
+                path, lineno, f"valid JSON, but its {key} is not a {entry['kind']}: {err.detail}"
+            ) from None
 
 
 def read_entries(path: str | Path) -> list[dict]:
@@ -72,13 +95,13 @@ def read_entries(path: str | Path) -> list[dict]:
     if not path.exists():
         return []
     entries = []
-    with open(path, encoding="utf-8") as fh:
+    with open(path, "rb") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                entry = json.loads(line)
-            except ValueError as err:
+                entry = json.loads(line.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as err:
                 raise _corrupt(path, lineno, str(err)) from None
             entries.append(_check_entry(path, lineno, entry))
     return entries
@@ -90,22 +113,10 @@ def entry_id(entry: dict) -> str:
     return "e-" + hashlib.sha1(body.encode("utf-8")).hexdigest()[:12]
 
 
-@contextlib.contextmanager
-def locked(path: str | Path) -> Iterator[None]:
-    """Hold an exclusive lock on `PATH.lock` while reading, checking and appending to a store."""
-    lock_path = Path(str(path) + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as fh:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - no fcntl on Windows: one importer at a time there
-            yield
-            return
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def locked(path: str | Path, *, wait: bool = False) -> contextlib.AbstractContextManager:
+    """Hold the exclusive lock of the store (`PATH.lock`, see `pipeline.record.lock`) while reading,
+    checking and appending to it: another import fails at once (E060), or waits with `wait`."""
+    return output_lock(path, wait=wait)
 
 
 def append_entries(path: str | Path, entries: list[dict]) -> None:
@@ -119,7 +130,16 @@ def append_entries(path: str | Path, entries: list[dict]) -> None:
     if old and not old.endswith("\n"):
         old += "\n"
     new = [json.dumps(e, ensure_ascii=False) + "\n" for e in entries]
-    write_text_atomic(path, old + "".join(new))
+    try:
+        write_text_atomic(path, old + "".join(new))
+    except OSError as err:
+        # Through a temporary file and a rename: the store is still as it was before this import.
+        raise ClaimsError(
+            Errors.E011.format(path=path, detail=err.strerror or err),
+            path=str(path),
+            stage="corrections",
+            code=type(err).__name__,
+        ) from err
 
 
 @dataclass

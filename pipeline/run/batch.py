@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import RunConfig
-from ..errors import ClaimsError, Errors, Interrupted, Warnings
+from ..errors import ClaimsError, Errors, InputError, Interrupted, Warnings
 from ..record.build import text_hash
 from ..record.io import RecordWriter, write_errors
+from ..record.lock import output_lock
 from .ingest import JSONL_SUFFIXES, Article, iter_input_files, read_articles
 from .runner import Runner
 
@@ -201,6 +202,13 @@ class UniqueIds:
         return article
 
 
+def too_long(article: Article, limit: int) -> ClaimsError:
+    """The error record of an article over `--max-chars`: it is left out, and the batch goes on."""
+    return InputError(
+        Errors.E064.format(chars=len(article.text), limit=limit), path=article.source, code="TooLong"
+    )
+
+
 def process(
     paths: list[str], out: str | Path, config: RunConfig | None = None, *, on_error=None, **options
 ) -> Summary:
@@ -209,9 +217,16 @@ def process(
     `config` holds the run's options; from Python, keyword `options` (RunConfig's fields:
     `date="2019-02-03"`, `workers=2`, `quiet=True`, ...) stand in for it. `on_error` is called with
     each input's `ClaimsError` as it happens.
+
+    The run holds the lock of `out` (`pipeline.record.lock`) from start to end, taken before the
+    model loads: another run onto `out` fails at once (E060), or waits for this one with `wait`.
     """
     config = config or RunConfig.from_options(**options)
-    out = Path(out)
+    with output_lock(out, wait=config.wait):
+        return _process(paths, Path(out), config, on_error)
+
+
+def _process(paths: list[str], out: Path, config: RunConfig, on_error) -> Summary:
     summary = Summary()
     # Run-level checks first, so a run that cannot start leaves OUT as it was.
     apply = load_corrections(config.corrections) if config.corrections else None
@@ -230,6 +245,8 @@ def process(
 
     def todo() -> Iterator[Article | ClaimsError]:
         for item in read_articles(files, config.date):
+            if isinstance(item, Article) and 0 < config.max_chars < len(item.text):
+                item = too_long(item, config.max_chars)
             if isinstance(item, Article):
                 item = unique(item)
                 # A reviewed article is always redone: its corrections must be applied to the new record.

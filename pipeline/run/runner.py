@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import multiprocessing
+import re
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -149,8 +150,31 @@ def build_nlp(config: RunConfig) -> Language:
     return nlp
 
 
+# Where a paragraph too long for one chunk is cut, best first: after a sentence end (with any
+# closing quote or bracket), at a line break, at any whitespace. Only the last CUT_WINDOW characters
+# before the limit are searched, so a text with no such place costs one bounded search per chunk.
+CUT_PLACES = (re.compile(r"[.!?][\"'”’»)\]]*\s+"), re.compile(r"\n+"), re.compile(r"\s+"))
+CUT_WINDOW = 20_000
+
+
+def cut_point(text: str, start: int, limit: int) -> int:
+    """Where to end a chunk that starts at `start` and must end before `limit`: the last good place."""
+    lo = max(start + 1, limit - CUT_WINDOW)
+    for place in CUT_PLACES:
+        last = None
+        for last in place.finditer(text, lo, limit):  # noqa: B007 - only the last match is wanted
+            pass
+        if last is not None and last.end() > start:
+            return min(last.end(), limit)
+    return limit  # one unbroken run of characters: cut it hard
+
+
 def chunk_spans(text: str, segments: list[dict], max_len: int) -> list[tuple[int, int]]:
-    """Cut a long text into spans of whole paragraphs, each shorter than `max_len` characters."""
+    """Cut a long text into spans of whole paragraphs, each shorter than `max_len` characters.
+
+    A paragraph longer than that (a text with no paragraph breaks at all) is cut at a sentence end,
+    else a line break, else whitespace, else hard (`cut_point`).
+    """
     if len(text) < max_len:
         return [(0, len(text))]
     chunks, start, last_end = [], 0, 0
@@ -159,9 +183,7 @@ def chunk_spans(text: str, segments: list[dict], max_len: int) -> list[tuple[int
             chunks.append((start, last_end))
             start = seg["start"]
         while seg["end"] - start >= max_len:
-            # One paragraph longer than max_len: cut it at a sentence end, else hard.
-            cut = text.rfind(". ", start, start + max_len - 1)
-            cut = cut + 2 if cut > start else start + max_len - 1
+            cut = cut_point(text, start, start + max_len - 1)
             chunks.append((start, cut))
             start = cut
         last_end = seg["end"]

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from pipeline.cli import cli
 from pipeline.errors import ClaimsError
 from pipeline.record.build import validate
+from pipeline.record.io import errors_path
 from pipeline.run.ingest import Article
 from pipeline.run.runner import CHUNK_CHARS, chunk_spans
 from pipeline.stages.segment import find_segments
@@ -342,3 +343,41 @@ def test_robustness_invariants_hold_for_generated_texts(runner, text, date):
     assert not isinstance(record, ClaimsError), f"{record}\n{getattr(record, 'traceback', '')}"
     assert record["text"] == text
     check_invariants(record)
+
+
+@pytest.mark.parametrize(
+    "unit,cut_after",
+    [
+        ("Lavrov said the treaty is dead. ", ". "),  # sentences, no paragraph break
+        ("“It is dead,” he said! And then ", "! "),
+        ("word ", " "),  # no sentence end: cut at whitespace
+    ],
+)
+def test_robustness_text_without_breaks_is_cut_at_boundaries(unit, cut_after):
+    text = unit * (3 * CHUNK_CHARS // len(unit))
+    chunks = chunk_spans(text, find_segments(text, {}), CHUNK_CHARS)
+    assert len(chunks) >= 3 and chunks[0][0] == 0 and chunks[-1][1] == len(text)
+    assert all(a_end == b_start for (_, a_end), (b_start, _) in zip(chunks, chunks[1:], strict=False))
+    assert all(b - a < CHUNK_CHARS for a, b in chunks)
+    assert all(text[:b].endswith(cut_after) for _, b in chunks[:-1])
+
+
+def test_robustness_unbroken_run_of_characters_is_cut_hard():
+    text = "x" * (2 * CHUNK_CHARS + 10)
+    chunks = chunk_spans(text, [{"start": 0, "end": len(text), "kind": "body"}], CHUNK_CHARS)
+    assert [b - a for a, b in chunks] == [CHUNK_CHARS - 1, CHUNK_CHARS - 1, 12]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("limit", [500])
+def test_robustness_article_over_max_chars_is_an_error_record_and_the_batch_goes_on(tmp_path, limit):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a-long.txt").write_text("Talks\n\n" + "Lavrov said it. " * 100, encoding="utf-8")
+    (folder / "b-short.txt").write_text(MARKS["straight.txt"], encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["run", str(folder), "-o", str(out), "--max-chars", str(limit)])
+    assert result.exit_code == 1 and "more than --max-chars 500" in result.output
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["b-short"]
+    [error] = [json.loads(line) for line in errors_path(out).read_text(encoding="utf-8").splitlines()]
+    assert error["error_type"] == "TooLong" and error["path"].endswith("a-long.txt")
