@@ -76,7 +76,7 @@ class RunConfig:
 
     @property
     def mode(self) -> str:
-        """"accurate" (the default: rules, the role tagger and the transformer), "fast" or "rules-only"."""
+        """ "accurate" (the default: rules, the role tagger and the transformer), "fast" or "rules-only"."""
         return "rules-only" if self.rules_only else "fast" if self.fast else "accurate"
 
     @property

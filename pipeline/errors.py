@@ -88,6 +88,18 @@ class Errors(metaclass=WithCodes):
         "the article has {chars:,} characters, more than --max-chars {limit:,}: left out (split it, "
         "or raise --max-chars; 0 means no limit)"
     )
+    # The review loop (pipeline/review): exports, imports, the corrections store.
+    E040 = (
+        "no record of what was exported for {article}: {sidecar} is missing "
+        "(keep the export's .claims folder, or pass --records with the exported JSONL)"
+    )
+    E041 = "{article}: the text is not the exported text (hash {found}, exported {expected}); import needs it unchanged"
+    E042 = "not a Label Studio JSON export ({detail}): export the project as JSON, a list of tasks with annotations"
+    E043 = "cannot read the annotations: {detail}"
+    E044 = (
+        "nothing to import from {path}: neither a brat folder (.ann files) nor a Label Studio export (.json)"
+    )
+    E045 = "{article} is not in {records}"
 
 
 class Warnings(metaclass=WithCodes):
@@ -99,6 +111,11 @@ class Warnings(metaclass=WithCodes):
     W011 = (
         "the attribution tagger was trained over {base}, not {model}; it is left out and the rules run alone"
     )
+    # The review loop.
+    W040 = "{where}: {label} {ref} has no valid date value (YYYY[-MM[-DD]]); left out"
+    W041 = "{where}: quote {ref} is linked to {n} speakers; kept the first"
+    W042 = "{where}: region {ref} ({label}) does not fit the text at {start}-{end}; left out"
+    W043 = "{where}: {label} {ref} has the same span as {other}; left out"
 
 
 class ClaimsError(Exception):

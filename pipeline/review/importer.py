@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import ClaimsError, Errors
+from ..errors import ClaimsError, Errors, Warnings
 from ..eval.brat import read_ann
 from ..record.build import make_id, text_hash
 from .checks import bad_file, check_base, check_span, is_json_min, is_offset, kind_of
@@ -66,7 +66,6 @@ from .items import (
     record_items,
     safe_stem,
 )
-from .messages import ReviewErrors, ReviewWarnings
 from .store import append_entries, entry_id, latest_by_article, locked, read_entries
 
 #: Region label → the item kind it is, for the labels that are items.
@@ -189,7 +188,7 @@ def _warn(message: str) -> None:
 def _base_from_records(records: str | Path | None, article: str, sidecar: Path) -> dict:
     if records is None:
         raise ClaimsError(
-            ReviewErrors.R001.format(article=article, sidecar=sidecar),
+            Errors.E040.format(article=article, sidecar=sidecar),
             path=str(sidecar),
             stage="review",
             code="NoExportRecord",
@@ -198,7 +197,7 @@ def _base_from_records(records: str | Path | None, article: str, sidecar: Path) 
         if str(record["id"]) == article or safe_stem(record["id"]) == article:
             return base_of(record)
     raise ClaimsError(
-        ReviewErrors.R006.format(article=article, records=records),
+        Errors.E045.format(article=article, records=records),
         path=str(records),
         stage="review",
         code="NoExportRecord",
@@ -258,7 +257,7 @@ def _read_brat_doc(ann_path: Path, records: str | Path | None, reviewer: str | N
         base = check_base(_base_from_records(records, stem, sidecar), text, str(records), str(records))
     if text_hash(text) != base["text_hash"]:
         raise ClaimsError(
-            ReviewErrors.R002.format(
+            Errors.E041.format(
                 article=base["id"], found=text_hash(text)[:12], expected=base["text_hash"][:12]
             ),
             path=str(txt_path),
@@ -271,7 +270,7 @@ def _read_brat_doc(ann_path: Path, records: str | Path | None, reviewer: str | N
         raise bad_file(str(ann_path), f"not UTF-8 text ({err})", path=str(ann_path)) from None
     except ValueError as err:
         raise ClaimsError(
-            ReviewErrors.R004.format(detail=err), path=str(ann_path), stage="review", code="BadAnn"
+            Errors.E043.format(detail=err), path=str(ann_path), stage="review", code="BadAnn"
         ) from None
     regions, links = _brat_regions(ann, text, str(ann_path))
     written = _read_exact(ann_path)
@@ -352,7 +351,7 @@ def _label_region(rid: str, value: dict, text: str, where: str) -> Region | None
     expected = value.get("text") if isinstance(value.get("text"), str) else None
     span = _code_points(text, start, end, expected) if is_offset(start) and is_offset(end) else None
     if span is None:
-        _warn(ReviewWarnings.RW003.format(where=where, ref=rid, label=label, start=start, end=end))
+        _warn(Warnings.W042.format(where=where, ref=rid, label=label, start=start, end=end))
         return None
     hint = rid if ITEM_ID_RE.match(rid) else None
     return Region(rid, label, span[0], span[1], hint)
@@ -398,7 +397,7 @@ def _load_tasks(path: Path) -> list:
         tasks = json.loads(_read_exact(path))
     except ValueError as err:
         raise ClaimsError(
-            ReviewErrors.R003.format(detail=f"not valid JSON: {err}"),
+            Errors.E042.format(detail=f"not valid JSON: {err}"),
             path=str(path),
             stage="review",
             code="NotLabelStudio",
@@ -409,7 +408,7 @@ def _load_tasks(path: Path) -> list:
         isinstance(t, dict) and isinstance(t.get("data"), dict) for t in tasks
     ):
         raise ClaimsError(
-            ReviewErrors.R003.format(detail="not a list of tasks with 'data'"),
+            Errors.E042.format(detail="not a list of tasks with 'data'"),
             path=str(path),
             stage="review",
             code="NotLabelStudio",
@@ -440,9 +439,7 @@ def _task_docs(task: dict, n: int, path: Path, records: str | Path | None) -> li
         base = check_base(_base_from_records(records, str(article), path), text, str(records), str(records))
     if text_hash(text) != base["text_hash"]:
         raise ClaimsError(
-            ReviewErrors.R002.format(
-                article=article, found=text_hash(text)[:12], expected=base["text_hash"][:12]
-            ),
+            Errors.E041.format(article=article, found=text_hash(text)[:12], expected=base["text_hash"][:12]),
             path=str(path),
             stage="review",
             code="TextChanged",
@@ -563,7 +560,7 @@ class _ItemBuilder:
             if new_id in claimed:
                 other = next(r.ref for r in item_regions if ids.get(r.ref) == new_id)
                 _warn(
-                    ReviewWarnings.RW004.format(
+                    Warnings.W043.format(
                         where=self.doc.source, label=region.label, ref=region.ref, other=other
                     )
                 )
@@ -582,7 +579,7 @@ class _ItemBuilder:
         base = self.base["date"].get(self.ids.get(region.ref, ""))
         if base and _same_span(base, _span(self.text, region)):
             return base["value"]
-        _warn(ReviewWarnings.RW001.format(where=self.doc.source, label=region.label, ref=region.ref))
+        _warn(Warnings.W040.format(where=self.doc.source, label=region.label, ref=region.ref))
         return None
 
     def quote(self, region: Region, qid: str) -> dict:
@@ -590,7 +587,7 @@ class _ItemBuilder:
         span = _span(self.text, region)
         speakers = self._linked(region, SPEAKER)
         if len(speakers) > 1:
-            _warn(ReviewWarnings.RW002.format(where=self.doc.source, ref=region.ref, n=len(speakers)))
+            _warn(Warnings.W041.format(where=self.doc.source, ref=region.ref, n=len(speakers)))
         speaker = None
         if speakers:
             sr = speakers[0]
@@ -831,7 +828,7 @@ def read_reviews(
                 doc.reviewer = doc.reviewer or reviewer
         return docs
     raise ClaimsError(
-        ReviewErrors.R005.format(path=source), path=str(source), stage="review", code="NothingToImport"
+        Errors.E044.format(path=source), path=str(source), stage="review", code="NothingToImport"
     )
 
 

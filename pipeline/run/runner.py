@@ -33,6 +33,7 @@ from ..errors import ClaimsError, Errors, ModelError
 from ..knowledge import models_dir
 from ..record.build import build_record, doc_fields, merge_fields, record_to_preset
 from ..stages import (
+    attribution,  # noqa: F401  (register the factory)
     dates,  # noqa: F401  (register the factories)
     quotes,  # noqa: F401  (register the factories)
     segment,  # noqa: F401  (register the factories)
@@ -40,7 +41,6 @@ from ..stages import (
     speakers,  # noqa: F401  (register the factories)
     treaties,  # noqa: F401  (register the factories)
 )
-from ..stages import attribution  # noqa: F401  (register the factory)
 from ..stages.roles.tagger import add_role_tagger
 from ..stages.segment import find_author, find_segments
 from .ingest import Article
