@@ -47,11 +47,27 @@ class SpeakerResolver:
     def entities(self, doc: Doc) -> dict[str, Entity]:
         found: dict[str, Entity] = {}
 
+        lex = lexicon()
+        person_titles = set().union(*lex.person_roles.values())
+        body_words = set().union(*lex.body_roles.values())
+
         def add(span: Span, name: str, kind: str, gender: str = "unknown") -> None:
+            titles = title_words(doc, span)
+            own = {w.lower() for w in span.text.split()}
+            # "spokesperson Tomas Varga" tagged ORG: a person's title before a name makes it a person.
+            before = doc[span.start - 1].lower_ if span.start else ""
+            if (
+                kind == "organisation"
+                and before in person_titles
+                and len(own) > 1
+                and not own & body_words
+                and not any(w.isupper() for w in span.text.split())
+            ):
+                kind = "person"
             ent = found.setdefault(name, Entity(name, kind, gender=gender))
+            ent.kind = "person" if kind == "person" else ent.kind
             ent.starts.append(span.start_char)
-            ent.roles |= title_words(doc, span)
-            ent.roles |= {w.lower() for w in span.text.split()}
+            ent.roles |= titles | own
 
         for m in doc._.speaker_mentions or []:
             if m["how"] not in ("roster", "entity"):

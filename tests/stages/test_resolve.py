@@ -1,0 +1,174 @@
+"""Speaker resolution: each quote's speaker by the canonical name the article gives it."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.stages.entities import NameTable, acronyms, is_outlet, is_residue, state_of
+
+
+def speakers_of(record, words: str) -> list[str]:
+    """The speaker names of the quotes whose text holds `words`."""
+    return [q["speaker"]["name"] for q in record["quotes"] if q["speaker"] and words in q["text"]]
+
+
+# ---------------------------------------------------------------- knowledge, no model
+
+
+@pytest.mark.parametrize(
+    "text,acr,long",
+    [
+        (
+            "the Coalition to Ban Landmines Everywhere (CBLE) said",
+            "CBLE",
+            "Coalition to Ban Landmines Everywhere",
+        ),
+        ("members of the Northern Defence Pact (NDP) met", "NDP", "Northern Defence Pact"),
+    ],
+)
+def test_entities_acronym_defined_in_text(text, acr, long):
+    assert acronyms(text)[acr] == long
+
+
+def test_entities_acronym_not_defined_by_unrelated_parenthesis():
+    assert "AP" not in acronyms("Officials met in Geneva (AP) on Monday.")
+
+
+@pytest.mark.parametrize(
+    "name,state",
+    [
+        ("Washington", "United States"),
+        ("the U.S. side", "United States"),
+        ("Moscow", "Russia"),
+        ("Tehran", "Iran"),
+    ],
+)
+def test_entities_state_names(name, state):
+    assert state_of(name)[0] == state
+
+
+@pytest.mark.parametrize("name", ["Kremlin", "US officials", "the ministry"])
+def test_entities_state_names_negative(name):
+    assert state_of(name) is None
+
+
+@pytest.mark.parametrize("text,outlet", [("Reuters", True), ("RIA Novosti", True), ("Ryabkov", False)])
+def test_entities_outlets(text, outlet):
+    assert is_outlet(text) is outlet
+
+
+@pytest.mark.parametrize("text,residue", [("Quote", True), ("Details", True), ("Marta Quoteson", False)])
+def test_entities_page_residue(text, residue):
+    assert is_residue(text) is residue
+
+
+# ---------------------------------------------------------------- end to end (real model)
+
+
+@pytest.mark.model
+def test_resolve_role_noun_picks_compatible_of_two_people(annotate):
+    rec = annotate(
+        "Defence spokesperson Tomas Varga met Foreign Minister Elena Brandt in Vienna on Monday.\n\n"
+        "The minister said the inspections would resume in March.\n\n"
+        "The spokesperson said the talks had been useful."
+    )
+    assert speakers_of(rec, "inspections would resume") == ["Elena Brandt"]
+    assert speakers_of(rec, "talks had been useful") == ["Tomas Varga"]
+
+
+@pytest.mark.model
+def test_resolve_dateline_is_not_the_speaker(annotate):
+    rec = annotate("GENEVA — Ambassador Pieter Holm said on Tuesday that the conference would go on.")
+    names = [q["speaker"]["name"] for q in rec["quotes"] if q["speaker"]]
+    assert names and all(n == "Pieter Holm" for n in names)
+
+
+@pytest.mark.model
+def test_resolve_relaying_outlet_gives_way_to_the_person(annotate):
+    rec = annotate(
+        "Deputy Minister Ivan Petrenko spoke in Moscow.\n\n"
+        "According to Interfax, Petrenko said on Monday that the missile tests would continue."
+    )
+    assert speakers_of(rec, "missile tests would continue") == ["Ivan Petrenko"]
+
+
+@pytest.mark.model
+def test_resolve_outlet_alone_stays_the_source(annotate):
+    rec = annotate("The parliament passed the bill on Monday, according to media reports.")
+    assert all("Petrenko" not in n for q in rec["quotes"] for n in [(q["speaker"] or {}).get("name", "")])
+
+
+@pytest.mark.model
+def test_resolve_pronoun_gets_full_name(annotate):
+    rec = annotate(
+        "Senator Margaret Olsen criticised the plan on Monday.\n\n"
+        "Olsen said the treaty was essential. She said the vote would be close."
+    )
+    assert speakers_of(rec, "treaty was essential") == ["Margaret Olsen"]
+    assert speakers_of(rec, "vote would be close") == ["Margaret Olsen"]
+
+
+@pytest.mark.model
+def test_resolve_acronym_to_long_form(annotate):
+    rec = annotate(
+        "The Coalition to Ban Landmines Everywhere (CBLE) held a meeting in Oslo.\n\n"
+        "CBLE said 40 states had joined the ban."
+    )
+    assert speakers_of(rec, "40 states had joined") == ["Coalition to Ban Landmines Everywhere"]
+
+
+@pytest.mark.model
+def test_resolve_roster_role_does_not_override_the_article(annotate):
+    rec = annotate(
+        "Ri Song-chol, North Korea's foreign minister, spoke in Pyongyang on Friday.\n\n"
+        "The foreign minister said the tests would continue."
+    )
+    assert speakers_of(rec, "tests would continue") == ["Ri Song-chol"]
+
+
+@pytest.mark.model
+def test_resolve_roster_role_kept_when_article_names_nobody(annotate):
+    rec = annotate("The Russian foreign minister said the treaty was dead.")
+    assert speakers_of(rec, "treaty was dead") == ["Sergey Lavrov"]
+
+
+@pytest.mark.model
+def test_resolve_body_role_noun(annotate):
+    rec = annotate(
+        "NATO met in Brussels on Friday.\n\nThe alliance said the withdrawal weakened security in Europe."
+    )
+    assert speakers_of(rec, "withdrawal weakened") == ["NATO"]
+
+
+@pytest.mark.model
+def test_resolve_capital_is_the_state(annotate):
+    rec = annotate("Washington said the inspections must resume.")
+    assert speakers_of(rec, "inspections must resume") == ["United States"]
+
+
+@pytest.mark.model
+def test_resolve_headline_colon_attribution(annotate):
+    rec = annotate(
+        "Brandt: the treaty must be saved\n\n"
+        "Foreign Minister Elena Brandt spoke in Vienna on Monday about the treaty and its future."
+    )
+    assert speakers_of(rec, "the treaty must be saved") == ["Elena Brandt"]
+
+
+@pytest.mark.model
+def test_resolve_headline_label_is_no_attribution(annotate):
+    rec = annotate("Source: Reuters\n\nThe talks in Vienna ended on Monday without a statement.")
+    assert not [q for q in rec["quotes"] if q["text"].startswith("Reuters")]
+
+
+def test_entities_surname_ambiguous_stays():
+    class Doc:
+        text = ""
+
+    class K:
+        speakers = []
+
+    table = NameTable(Doc(), K(), ["Anna Kovacs", "Peter Kovacs"])
+    assert table.canon("Kovacs") == "Kovacs"
+    table = NameTable(Doc(), K(), ["Anna Kovacs"])
+    assert table.canon("Kovacs") == "Anna Kovacs"
