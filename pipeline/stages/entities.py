@@ -148,25 +148,31 @@ class NameTable:
         self.acronyms = acronyms(doc.text)
         roster = {s.name for s in knowledge.speakers}
         self.full = {}
-        words: dict[str, set[str]] = {}
-        for name in people:
-            parts = name.split()
-            if len(parts) > 1:
-                for w in (parts[0], parts[-1], *parts[-1].split("-")):
-                    words.setdefault(w, set()).add(name)
         # A name the recogniser cut short ("Choe Son" of "Choe Son-hui") is the longer one.
         for name in people:
             longer = {n for n in people if n != name and n.startswith(name) and n[len(name)] in " -"}
             if len(longer) == 1:
                 self.full[name] = next(iter(longer))
         people = [n for n in people if n not in self.full]
-        for w, names in words.items():
-            names = {n for n in names if n in people}
-            # Roster names win over an entity's longer spelling of them ("Sergei Ryabkov").
-            known = {n for n in names if n in roster}
-            pick = known if len(known) == 1 else names
-            if len(pick) == 1:
-                self.full[w] = next(iter(pick))
+        # A surname ("Kirby") first, else a leading family name ("Choe" of "Choe Son-hui").
+        lasts: dict[str, set[str]] = {}
+        firsts: dict[str, set[str]] = {}
+        for name in people:
+            parts = name.split()
+            if len(parts) > 1:
+                for w in (parts[-1], *parts[-1].split("-")):
+                    lasts.setdefault(w, set()).add(name)
+                firsts.setdefault(parts[0], set()).add(name)
+        for w in set(lasts) | set(firsts):
+            for names in (lasts.get(w, set()), firsts.get(w, set())):
+                # Roster names win over an entity's longer spelling of them ("Sergei Ryabkov").
+                known = {n for n in names if n in roster}
+                pick = known if len(known) == 1 else names
+                if len(pick) == 1:
+                    self.full[w] = next(iter(pick))
+                    break
+                if names:
+                    break
 
     def canon(self, name: str) -> str:
         name = re.sub(r"\s*\([^)]*$", "", name).strip()  # "X (ICAN" -> "X"

@@ -30,6 +30,8 @@ from .speakers import SUBJECT_DEPS
 from .treaties import find_named_mentions
 
 PERSON_LABELS = {"PERSON"}
+# How far back (characters) a page label ("Quote:") looks for the body it quotes.
+RESIDUE_WINDOW = 300
 TREATY_HEADS = {"treaty", "agreement", "accord", "convention", "pact", "deal", "memorandum", "protocol"}
 BODY_LABELS = {"ORG", "NORP", "GPE"}
 # Words before a role noun that only point at it ("the", "his").
@@ -217,7 +219,7 @@ class SpeakerResolver:
     @staticmethod
     def mention_at(doc: Doc, span: Span) -> dict | None:
         for m in doc._.speaker_mentions or []:
-            if span.start_char <= m["start"] < span.end_char:
+            if span.start_char <= m["start"] < span.end_char and m["end"] <= span.end_char:
                 return m
         return None
 
@@ -243,6 +245,9 @@ class SpeakerResolver:
         if relay:
             # "according to media reports, X": the outlet stays unless the cue has a subject.
             return None
+        if is_residue(span.text):
+            # "Source: statement by the ministry" then "Quote: ...": the body named just before.
+            return self.named_before(doc, q["start"])
         inside = range(q["start"], q["end"])
         mentions = [
             doc.char_span(m["start"], m["end"], alignment_mode="expand")
@@ -266,6 +271,21 @@ class SpeakerResolver:
             [e for e in cands if e.label_ == "PERSON"] or [m for m in mentions if m is not None] or cands
         )
         return min(persons, key=lambda e: abs(e.start_char - at)) if persons else None
+
+    def named_before(self, doc: Doc, char: int) -> Span | None:
+        """The last person or body named in the `RESIDUE_WINDOW` characters before `char`."""
+        named = [
+            m
+            for m in doc._.speaker_mentions or []
+            if m["how"] in ("roster", "title", "entity")
+            and char - RESIDUE_WINDOW <= m["start"] < char
+            and not is_outlet(m["text"])
+            and not is_residue(m["text"])
+        ]
+        if not named:
+            return None
+        m = max(named, key=lambda m: m["start"])
+        return doc.char_span(m["start"], m["end"], alignment_mode="expand")
 
     def nested_attribution(self, doc: Doc, q: dict) -> tuple[Span, dict, tuple[int, int]] | None:
         """A relayed quote whose content holds its own attribution ("[Ryabkov said that X],
@@ -293,7 +313,8 @@ class SpeakerResolver:
     def __call__(self, doc: Doc) -> Doc:
         if doc._.quotes is None:
             return doc
-        quotes = doc._.quotes + headline_quotes(doc, doc._.quotes)
+        kept, headlines = headline_quotes(doc, doc._.quotes, self.knowledge)
+        quotes = kept + headlines
         quotes.sort(key=lambda q: (q["start"], q["end"]))
         ents = self.entities(doc)
         last = None
@@ -307,12 +328,23 @@ class SpeakerResolver:
                 last = spk["name"]
             out.append({**q, "speaker": spk})
         doc._.quotes = out
-        doc._.speaker_mentions = self.renamed_mentions(doc, out)
+        doc._.speaker_mentions = self.renamed_mentions(doc, out, ents)
         return doc
 
-    def renamed_mentions(self, doc: Doc, quotes: list[dict]) -> list[dict]:
+    def mention_name(self, doc: Doc, m: dict, ents: dict[str, Entity]) -> str:
+        """A speaker mention's canonical name; a roster title only when the article names no one
+        compatible ("Foreign Minister Elena Brandt" is Elena Brandt's title)."""
+        if m["how"] == "title":
+            span = doc.char_span(m["start"], m["end"], alignment_mode="expand")
+            role = self.role_of(span) if span is not None else None
+            found = self.resolve_role(ents, role, m["start"]) if role and role[0] == "person" else None
+            if found is not None:
+                return found
+        return self.table.canon(m["name"])
+
+    def renamed_mentions(self, doc: Doc, quotes: list[dict], ents: dict[str, Entity]) -> list[dict]:
         """The speaker mentions with canonical names, plus each quote's speaker span not among them."""
-        mentions = [{**m, "name": self.table.canon(m["name"])} for m in doc._.speaker_mentions or []]
+        mentions = [{**m, "name": self.mention_name(doc, m, ents)} for m in doc._.speaker_mentions or []]
         by_start = {m["start"]: m for m in mentions}
         for q in quotes:
             sp = q.get("speaker")
@@ -348,8 +380,10 @@ def is_dateline(doc: Doc, span: Span) -> bool:
     # An outlet's name heading a paragraph before a dash is a dateline too ("IRNA – ...").
     if is_outlet(text) and after[:1] in ("–", "—", ":") and span.start == span.sent.start:
         return True
-    if not (text.isupper() and len(text) > 2):
+    if not (text.isupper() and len(text) > 2) or after[:1] not in ("—", "–", "-", ":", ",", "("):
         return False
+    if any(m["how"] == "roster" and m["start"] == span.start_char for m in doc._.speaker_mentions or []):
+        return False  # "NATO, ..." heads a paragraph as a speaker, not as a dateline
     before = doc.text[max(0, span.start_char - 2) : span.start_char]
     return span.start_char == 0 or "\n" in before or span.start == span.sent.start
 

@@ -172,3 +172,38 @@ def test_entities_surname_ambiguous_stays():
     assert table.canon("Kovacs") == "Kovacs"
     table = NameTable(Doc(), K(), ["Anna Kovacs"])
     assert table.canon("Kovacs") == "Anna Kovacs"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "headline,content",
+    [
+        ("Brandt Urges Return To Inspections", "Return To Inspections"),
+        ("Inspections Must Resume, Brandt Says", "Inspections Must Resume"),
+    ],
+)
+def test_resolve_headline_with_reporting_verb(annotate, headline, content):
+    rec = annotate(headline + "\n\nForeign Minister Elena Brandt spoke in Vienna on Monday about the treaty.")
+    assert speakers_of(rec, content) == ["Elena Brandt"]
+
+
+@pytest.mark.model
+def test_resolve_headline_without_reporting_verb_is_no_attribution(annotate):
+    rec = annotate("Brandt Visits Vienna Again\n\nForeign Minister Elena Brandt spoke in Vienna on Monday.")
+    assert not speakers_of(rec, "Vienna Again")
+
+
+@pytest.mark.model
+def test_resolve_upper_case_acronym_at_paragraph_start_is_no_dateline(annotate):
+    rec = annotate("NATO condemned the withdrawal and urged the government to reverse its decision.")
+    assert speakers_of(rec, "to reverse its decision") == ["NATO"]
+
+
+@pytest.mark.model
+def test_resolve_page_label_gives_the_body_named_before(annotate):
+    rec = annotate(
+        "Source: a statement by the Ruritanian Ministry of Foreign Affairs\n\n"
+        'Quote: "The inspectors have confirmed our findings about the shells."'
+    )
+    names = speakers_of(rec, "inspectors have confirmed")
+    assert names and "Quote" not in names
