@@ -26,6 +26,7 @@ from ..doc.extensions import guarded
 from ..knowledge import Knowledge, load_knowledge
 from .entities import Entity, NameTable, is_outlet, is_residue, lexicon, state_of, title_words
 from .quotes.headlines import headline_quotes
+from .quotes.nominal import is_prepositional
 from .speakers import SUBJECT_DEPS
 from .treaties import find_named_mentions
 
@@ -314,6 +315,7 @@ class SpeakerResolver:
         if doc._.quotes is None:
             return doc
         kept, headlines = headline_quotes(doc, doc._.quotes, self.knowledge)
+        kept = [q for q in kept if not is_prepositional(doc, q)]
         quotes = kept + headlines
         quotes.sort(key=lambda q: (q["start"], q["end"]))
         ents = self.entities(doc)
