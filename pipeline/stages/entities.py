@@ -38,6 +38,7 @@ class ResolutionLexicon:
     body_kinds: dict[str, frozenset[str]]
     document_nouns: frozenset[str]
     body_voices: frozenset[str]
+    source_labels: frozenset[str]
     # lower-cased name of a state, with "the" dropped -> (canonical name, demonym)
     states: dict[str, tuple[str, str]]
 
@@ -57,6 +58,7 @@ def lexicon() -> ResolutionLexicon:
         body_kinds={k: frozenset(v) for k, v in (data.get("body_kinds") or {}).items()},
         document_nouns=frozenset(data.get("document_nouns") or []),
         body_voices=frozenset(data.get("body_voices") or []),
+        source_labels=frozenset(data.get("source_labels") or []),
         states=states,
     )
 

@@ -31,8 +31,6 @@ from .speakers import SUBJECT_DEPS
 from .treaties import find_named_mentions
 
 PERSON_LABELS = {"PERSON"}
-# How far back (characters) a page label ("Quote:") looks for the body it quotes.
-RESIDUE_WINDOW = 300
 TREATY_HEADS = {"treaty", "agreement", "accord", "convention", "pact", "deal", "memorandum", "protocol"}
 BODY_LABELS = {"ORG", "NORP", "GPE"}
 # Words before a role noun that only point at it ("the", "his").
@@ -247,7 +245,8 @@ class SpeakerResolver:
             # "according to media reports, X": the outlet stays unless the cue has a subject.
             return None
         if is_residue(span.text):
-            # "Source: statement by the ministry" then "Quote: ...": the body named just before.
+            # "Source: statement by the ministry" then "Quote: ...": the body the source line names;
+            # else the caller's last speaker.
             return self.named_before(doc, q["start"])
         inside = range(q["start"], q["end"])
         mentions = [
@@ -274,15 +273,16 @@ class SpeakerResolver:
         return min(persons, key=lambda e: abs(e.start_char - at)) if persons else None
 
     def named_before(self, doc: Doc, char: int) -> Span | None:
-        """The last person or body named in the `RESIDUE_WINDOW` characters before `char`."""
-        named = [
-            m
-            for m in doc._.speaker_mentions or []
-            if m["how"] in ("roster", "title", "entity")
-            and char - RESIDUE_WINDOW <= m["start"] < char
-            and not is_outlet(m["text"])
-            and not is_residue(m["text"])
-        ]
+        """The body a page's "Source:" line names before `char` ("Source: statement by the ministry"
+        then "Quote: ..."), the latest such line."""
+        named = []
+        for m in doc._.speaker_mentions or []:
+            if m["how"] not in ("roster", "title", "entity") or m["start"] >= char or is_outlet(m["text"]):
+                continue
+            line_start = doc.text.rfind("\n", 0, m["start"]) + 1
+            label = doc.text[line_start : m["start"]].split(":", 1)[0].strip()
+            if ":" in doc.text[line_start : m["start"]] and label in lexicon().source_labels:
+                named.append(m)
         if not named:
             return None
         m = max(named, key=lambda m: m["start"])
