@@ -177,19 +177,33 @@ class NameTable:
                     break
 
     def canon(self, name: str) -> str:
+        """The canonical name of a speaker name used in this article."""
         name = re.sub(r"\s*\([^)]*$", "", name).strip()  # "X (ICAN" -> "X"
-        name = normalise_name(name) if name else name
         if not name:
             return name
-        st = state_of(name)
-        if st:
-            return st[0]
-        for pattern in FOREIGN_MINISTRY:
-            m = pattern.match(_drop_the(name))
-            if m and state_of(m.group("st")):
-                return f"{state_of(m.group('st'))[1]} Foreign Ministry"
+        # States and ministries before honorifics are dropped: "Russian" is one of them.
+        body = body_name(_drop_the(name))
+        if body:
+            return body
+        name = normalise_name(name)
+        body = body_name(name)
+        if body:
+            return body
         if name in self.acronyms:
             return self.acronyms[name]
         if name in self.full and (" " not in name or self.full[name] not in self.full):
             return self.full[name]
         return name
+
+
+def body_name(name: str) -> str | None:
+    """The one name of a state ("Washington" -> United States) or of a foreign ministry ("Ukraine's
+    Ministry of Foreign Affairs" -> Ukrainian Foreign Ministry), or None."""
+    st = state_of(name)
+    if st:
+        return st[0]
+    for pattern in FOREIGN_MINISTRY:
+        m = pattern.match(name)
+        if m and state_of(m.group("st")):
+            return f"{state_of(m.group('st'))[1]} Foreign Ministry"
+    return None

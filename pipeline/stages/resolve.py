@@ -26,7 +26,6 @@ from ..doc.extensions import guarded
 from ..knowledge import Knowledge, load_knowledge
 from .entities import Entity, NameTable, is_outlet, is_residue, lexicon, state_of, title_words
 from .quotes.headlines import headline_quotes
-from .quotes.nominal import is_prepositional
 from .speakers import SUBJECT_DEPS
 from .treaties import find_named_mentions
 
@@ -117,6 +116,10 @@ class SpeakerResolver:
         if head in lex.person_roles:
             return "person", head, state
         if head in lex.body_roles:
+            # "the Russian Ministry of Foreign Affairs" names a body; "the ministry" points at one.
+            root = span.root
+            if root.text[:1].isupper() and not root.is_sent_start:
+                return None
             return "organisation", head, state
         # Only a definite one points back at an issued statement ("the statement"), not "reports".
         if span[0].lower_ in ("the", "this", "that", "its", "their") and (
@@ -193,6 +196,9 @@ class SpeakerResolver:
         if role is not None and role[0] == "document":
             return self.as_speaker(span, last or self.table.canon(sp["name"]))
         mention = self.mention_at(doc, span)
+        if mention is not None and mention["how"] == "roster":
+            # A roster alias names its speaker ("the UN nuclear watchdog"); only titles are priors.
+            return self.as_speaker(span, self.table.canon(mention["name"]))
         if role is not None:
             found = self.resolve_role(ents, role, span.start_char)
             if found is not None:
@@ -200,7 +206,7 @@ class SpeakerResolver:
             roster_name = mention["name"] if mention and mention["how"] == "title" else None
             if roster_name and not (role[2] and not self.fits_state(Entity(roster_name, "person"), role[2])):
                 return self.as_speaker(span, roster_name)
-            return self.as_speaker(span, self.table.canon(normalise(span)))
+            return self.as_speaker(span, self.table.canon(mention["name"] if mention else span.text))
         name = mention["name"] if mention and span.start_char == sp["start"] else None
         return self.as_speaker(
             span,
@@ -218,7 +224,9 @@ class SpeakerResolver:
     @staticmethod
     def mention_at(doc: Doc, span: Span) -> dict | None:
         for m in doc._.speaker_mentions or []:
-            if span.start_char <= m["start"] < span.end_char and m["end"] <= span.end_char:
+            # The mention that holds the phrase's head: "EU" in "the EU chief" is no name for it.
+            inside = span.start_char <= m["start"] and m["end"] <= span.end_char
+            if inside and m["start"] <= span.root.idx < m["end"]:
                 return m
         return None
 
@@ -315,7 +323,6 @@ class SpeakerResolver:
         if doc._.quotes is None:
             return doc
         kept, headlines = headline_quotes(doc, doc._.quotes, self.knowledge)
-        kept = [q for q in kept if not is_prepositional(doc, q)]
         quotes = kept + headlines
         quotes.sort(key=lambda q: (q["start"], q["end"]))
         ents = self.entities(doc)
