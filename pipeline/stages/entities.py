@@ -49,9 +49,9 @@ def lexicon() -> ResolutionLexicon:
     states: dict[str, tuple[str, str]] = {}
     for st in data.get("states") or []:
         for n in [st["name"], *(st.get("names") or [])]:
-            states[_drop_the(n).lower()] = (st["name"], st.get("demonym") or st["name"])
+            states[drop_the(n).lower()] = (st["name"], st.get("demonym") or st["name"])
     return ResolutionLexicon(
-        outlets=frozenset(_drop_the(o) for o in data.get("outlets") or []),
+        outlets=frozenset(drop_the(o) for o in data.get("outlets") or []),
         residue=frozenset(r.lower() for r in data.get("residue") or []),
         person_roles={k: frozenset(v) for k, v in (data.get("person_roles") or {}).items()},
         body_roles={k: frozenset(w.lower() for w in v) for k, v in (data.get("body_roles") or {}).items()},
@@ -63,18 +63,18 @@ def lexicon() -> ResolutionLexicon:
     )
 
 
-def _drop_the(text: str) -> str:
+def drop_the(text: str) -> str:
     return re.sub(r"^(?:the|The)\s+", "", text.strip())
 
 
 def state_of(text: str) -> tuple[str, str] | None:
     """(canonical name, demonym) of the state `text` names ("Washington", "the U.S. side"), or None."""
-    key = _drop_the(text.replace("’s", "").replace("'s", "")).lower()
+    key = drop_the(text.replace("’s", "").replace("'s", "")).lower()
     return lexicon().states.get(key)
 
 
 def is_outlet(text: str) -> bool:
-    return _drop_the(text) in lexicon().outlets
+    return drop_the(text) in lexicon().outlets
 
 
 def is_residue(text: str) -> bool:
@@ -182,7 +182,7 @@ class NameTable:
         if not name:
             return name
         # States and ministries before honorifics are dropped: "Russian" is one of them.
-        body = body_name(_drop_the(name))
+        body = body_name(drop_the(name))
         if body:
             return body
         name = normalise_name(name)

@@ -24,7 +24,17 @@ from spacy.tokens import Doc, Span
 
 from ..doc.extensions import guarded
 from ..knowledge import Knowledge, load_knowledge
-from .entities import Entity, NameTable, is_outlet, is_residue, lexicon, state_of, title_words
+from .entities import (
+    Entity,
+    NameTable,
+    body_name,
+    drop_the,
+    is_outlet,
+    is_residue,
+    lexicon,
+    state_of,
+    title_words,
+)
 from .quotes.headlines import headline_quotes
 from .speakers import SUBJECT_DEPS
 from .treaties import find_named_mentions
@@ -42,6 +52,7 @@ class SpeakerResolver:
     def __init__(self, knowledge: Knowledge):
         self.knowledge = knowledge
         self.roster = {s.name: s for s in knowledge.speakers}
+        self.aliases = {a: s.name for s in knowledge.speakers for a in (s.name, *s.aliases)}
 
     # ------------------------------------------------------------------ the article's entities
     def entities(self, doc: Doc) -> dict[str, Entity]:
@@ -196,9 +207,12 @@ class SpeakerResolver:
         if role is not None and role[0] == "document":
             return self.as_speaker(span, last or self.table.canon(sp["name"]))
         mention = self.mention_at(doc, span)
-        if mention is not None and mention["how"] == "roster":
+        alias = self.aliases.get(span.text) or self.aliases.get(drop_the(span.text))
+        if alias is None and mention is not None and mention["how"] == "roster":
+            alias = mention["name"]
+        if alias is not None:
             # A roster alias names its speaker ("the UN nuclear watchdog"); only titles are priors.
-            return self.as_speaker(span, self.table.canon(mention["name"]))
+            return self.as_speaker(span, self.table.canon(alias))
         if role is not None:
             found = self.resolve_role(ents, role, span.start_char)
             if found is not None:
@@ -207,6 +221,11 @@ class SpeakerResolver:
             if roster_name and not (role[2] and not self.fits_state(Entity(roster_name, "person"), role[2])):
                 return self.as_speaker(span, roster_name)
             return self.as_speaker(span, self.table.canon(mention["name"] if mention else span.text))
+        # The whole phrase may name a state's ministry the entity in it leaves out ("Ukraine's [Ministry ...]").
+        whole = with_possessor(doc, span)
+        body = body_name(drop_the(whole.text))
+        if body is not None:
+            return self.as_speaker(whole, body)
         name = mention["name"] if mention and span.start_char == sp["start"] else None
         return self.as_speaker(
             span,
@@ -354,17 +373,17 @@ class SpeakerResolver:
     def renamed_mentions(self, doc: Doc, quotes: list[dict], ents: dict[str, Entity]) -> list[dict]:
         """The speaker mentions with canonical names, plus each quote's speaker span not among them."""
         mentions = [{**m, "name": self.mention_name(doc, m, ents)} for m in doc._.speaker_mentions or []]
-        by_start = {m["start"]: m for m in mentions}
+        by_span = {(m["start"], m["end"]): m for m in mentions}
         for q in quotes:
             sp = q.get("speaker")
             if not sp:
                 continue
-            m = by_start.get(sp["start"])
+            m = by_span.get((sp["start"], sp["end"]))
             if m is not None:
                 m["name"] = sp["name"]
                 continue
             mentions.append({**sp, "kind": "phrase", "gender": "unknown", "how": "resolved", "subject": True})
-            by_start[sp["start"]] = mentions[-1]
+            by_span[(sp["start"], sp["end"])] = mentions[-1]
         return sorted(mentions, key=lambda m: m["start"])
 
 
@@ -395,6 +414,13 @@ def is_dateline(doc: Doc, span: Span) -> bool:
         return False  # "NATO, ..." heads a paragraph as a speaker, not as a dateline
     before = doc.text[max(0, span.start_char - 2) : span.start_char]
     return span.start_char == 0 or "\n" in before or span.start == span.sent.start
+
+
+def with_possessor(doc: Doc, span: Span) -> Span:
+    """The phrase with the possessor before it ("Ukraine’s" + "Ministry of Foreign Affairs")."""
+    if span.start >= 2 and doc[span.start - 1].tag_ == "POS":
+        return doc[doc[span.start - 2].left_edge.i : span.end]
+    return span
 
 
 def noun_phrase(doc: Doc, token) -> Span:

@@ -207,3 +207,36 @@ def test_resolve_page_label_gives_the_body_named_before(annotate):
     )
     names = speakers_of(rec, "inspectors have confirmed")
     assert names and "Quote" not in names
+
+
+@pytest.mark.model
+def test_resolve_roster_alias_is_a_name_not_a_role(annotate):
+    rec = annotate("The UN nuclear watchdog said on Monday that the inspectors had found no violations.")
+    assert speakers_of(rec, "inspectors had found") == ["International Atomic Energy Agency"]
+
+
+@pytest.mark.model
+def test_resolve_record_speakers_keep_a_body_apart_from_its_official(annotate):
+    rec = annotate("EU foreign policy chief Marta Lindqvist said the sanctions would stay in place.")
+    assert speakers_of(rec, "sanctions would stay") == ["Marta Lindqvist"]
+    entry = next(s for s in rec["speakers"] if s["name"] == "Marta Lindqvist")
+    assert "EU" not in entry["aliases"]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        (
+            "Ukraine’s Ministry of Foreign Affairs said the shells held banned agents.",
+            "Ukrainian Foreign Ministry",
+        ),
+        (
+            "The Russian Ministry of Foreign Affairs said the notes had been exchanged.",
+            "Russian Foreign Ministry",
+        ),
+    ],
+)
+def test_resolve_foreign_ministry_one_name(annotate, text, name):
+    rec = annotate(text)
+    assert [q["speaker"]["name"] for q in rec["quotes"] if q["speaker"]] == [name]
