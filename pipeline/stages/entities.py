@@ -149,6 +149,7 @@ class NameTable:
     def __init__(self, doc: Doc, knowledge: Knowledge, people: list[str]):
         self.acronyms = acronyms(doc.text)
         roster = {s.name for s in knowledge.speakers}
+        self.roster = {a: s.name for s in knowledge.speakers for a in (s.name, *s.aliases)}
         self.full = {}
         # A name the recogniser cut short ("Choe Son" of "Choe Son-hui") is the longer one.
         for name in people:
@@ -181,6 +182,9 @@ class NameTable:
         name = re.sub(r"\s*\([^)]*$", "", name).strip()  # "X (ICAN" -> "X"
         if not name:
             return name
+        if name in self.roster:
+            # The roster's own names stay whole: "Russian Defense Ministry" is no "Ministry".
+            return self.roster[name]
         # States and ministries before honorifics are dropped: "Russian" is one of them.
         body = body_name(drop_the(name))
         if body:

@@ -240,3 +240,9 @@ def test_resolve_record_speakers_keep_a_body_apart_from_its_official(annotate):
 def test_resolve_foreign_ministry_one_name(annotate, text, name):
     rec = annotate(text)
     assert [q["speaker"]["name"] for q in rec["quotes"] if q["speaker"]] == [name]
+
+
+@pytest.mark.model
+def test_resolve_roster_body_name_stays_whole(annotate):
+    rec = annotate("Russia’s Defense Ministry said the drills had ended.")
+    assert speakers_of(rec, "drills had ended") == ["Russian Defense Ministry"]
