@@ -49,7 +49,8 @@ def lexicon() -> ResolutionLexicon:
     states: dict[str, tuple[str, str]] = {}
     for st in data.get("states") or []:
         for n in [st["name"], *(st.get("names") or [])]:
-            states[drop_the(n).lower()] = (st["name"], st.get("demonym") or st["name"])
+            key = drop_the(n).lower()
+            states[key] = states[key.rstrip(".")] = (st["name"], st.get("demonym") or st["name"])
     return ResolutionLexicon(
         outlets=frozenset(drop_the(o) for o in data.get("outlets") or []),
         residue=frozenset(r.lower() for r in data.get("residue") or []),

@@ -38,6 +38,7 @@ def test_entities_acronym_not_defined_by_unrelated_parenthesis():
     "name,state",
     [
         ("Washington", "United States"),
+        ("U.S", "United States"),
         ("the U.S. side", "United States"),
         ("Moscow", "Russia"),
         ("Tehran", "Iran"),
