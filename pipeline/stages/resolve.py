@@ -19,6 +19,8 @@ The speaker mentions are renamed the same way, so the record's `speakers` groups
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -40,6 +42,8 @@ from .speakers import SUBJECT_DEPS
 from .treaties import find_named_mentions
 
 PERSON_LABELS = {"PERSON"}
+# Content words a state's headline shares with its official's quote in the body.
+HEADLINE_OVERLAP = 2
 TREATY_HEADS = {"treaty", "agreement", "accord", "convention", "pact", "deal", "memorandum", "protocol"}
 BODY_LABELS = {"ORG", "NORP", "GPE"}
 # Words before a role noun that only point at it ("the", "his").
@@ -355,9 +359,29 @@ class SpeakerResolver:
             if spk:
                 last = spk["name"]
             out.append({**q, "speaker": spk})
+        self.state_headlines(doc, out, ents)
         doc._.quotes = out
         doc._.speaker_mentions = self.renamed_mentions(doc, out, ents)
         return doc
+
+    def state_headlines(self, doc: Doc, quotes: list[dict], ents: dict[str, Entity]) -> None:
+        """A headline that gives a state's words ("North Korea says status is final") gives those of
+        the official the body quotes saying the same: same state, `HEADLINE_OVERLAP` content words."""
+        for h in quotes:
+            st = state_of(h["speaker"]["name"]) if h.get("how") == "headline" and h.get("speaker") else None
+            if st is None:
+                continue
+            words = content_words(doc.text[h["start"] : h["end"]])
+            for q in quotes:
+                e = ents.get((q.get("speaker") or {}).get("name", ""))
+                if q is h or q.get("how") == "headline" or e is None or e.kind != "person":
+                    continue
+                if (
+                    self.fits_state(e, st)
+                    and len(words & content_words(doc.text[q["start"] : q["end"]])) >= HEADLINE_OVERLAP
+                ):
+                    h["speaker"] = {**h["speaker"], "name": e.name}
+                    break
 
     def mention_name(self, doc: Doc, m: dict, ents: dict[str, Entity]) -> str:
         """A speaker mention's canonical name; a roster title only when the article names no one
@@ -391,6 +415,10 @@ def normalise(span: Span) -> str:
     from .speakers import normalise_name
 
     return normalise_name(span)
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower())}
 
 
 def pick_by_recency(pool: list[Entity], char: int) -> str | None:

@@ -247,3 +247,20 @@ def test_resolve_foreign_ministry_one_name(annotate, text, name):
 def test_resolve_roster_body_name_stays_whole(annotate):
     rec = annotate("Russia’s Defense Ministry said the drills had ended.")
     assert speakers_of(rec, "drills had ended") == ["Russian Defense Ministry"]
+
+
+@pytest.mark.model
+def test_resolve_state_headline_goes_to_its_official(annotate):
+    rec = annotate(
+        "Belarus says missile moratorium is over\n\n"
+        "Belarusian Foreign Minister Anton Weiss said on Friday that the missile moratorium was over."
+    )
+    assert speakers_of(rec, "missile moratorium is over") == ["Anton Weiss"]
+
+
+@pytest.mark.model
+def test_resolve_state_headline_stays_without_a_matching_quote(annotate):
+    rec = annotate(
+        "Ukraine says talks will resume\n\nForeign Minister Anton Weiss said on Friday that the weather was cold."
+    )
+    assert speakers_of(rec, "talks will resume") == ["Ukraine"]
