@@ -39,6 +39,7 @@ class ResolutionLexicon:
     document_nouns: frozenset[str]
     body_voices: frozenset[str]
     source_labels: frozenset[str]
+    evaluation_verbs: frozenset[str]
     # lower-cased name of a state, with "the" dropped -> (canonical name, demonym)
     states: dict[str, tuple[str, str]]
 
@@ -60,6 +61,7 @@ def lexicon() -> ResolutionLexicon:
         document_nouns=frozenset(data.get("document_nouns") or []),
         body_voices=frozenset(data.get("body_voices") or []),
         source_labels=frozenset(data.get("source_labels") or []),
+        evaluation_verbs=frozenset(data.get("evaluation_verbs") or []),
         states=states,
     )
 

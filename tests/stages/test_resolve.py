@@ -264,3 +264,11 @@ def test_resolve_state_headline_stays_without_a_matching_quote(annotate):
         "Ukraine says talks will resume\n\nForeign Minister Anton Weiss said on Friday that the weather was cold."
     )
     assert speakers_of(rec, "talks will resume") == ["Ukraine"]
+
+
+@pytest.mark.model
+def test_resolve_headline_with_evaluation_verb_is_no_attribution(annotate):
+    rec = annotate(
+        "Brandt Rejects Envoy’s Comments\n\nForeign Minister Elena Brandt spoke in Vienna on Monday."
+    )
+    assert not speakers_of(rec, "Comments")

@@ -77,6 +77,8 @@ def is_cue_word(word: str, knowledge: Knowledge) -> bool:
     """Is a third-person verb form ("Announces", "Urges", "Says") a reporting cue?"""
     w = word.lower()
     for lemma in (w[:-3] + "y" if w.endswith("ies") else None, w[:-2] if w.endswith("es") else None, w[:-1]):
+        if lemma and lemma in lexicon().evaluation_verbs:
+            return False
         if lemma and knowledge.cue_precision.get(lemma, 0.0) >= MIN_CUE_PRECISION:
             return True
     return False
