@@ -333,11 +333,14 @@ class SpeakerResolver:
             if subj is None or comp is None or subj.pos_ not in ("PROPN", "NOUN") or comp.i < t.i:
                 continue
             a = comp.left_edge
-            if a.lower_ == "that" and a.dep_ == "mark":
+            if a.lower_ == "that" and a.dep_ == "mark" and a.i + 1 < len(doc):
                 a = a.nbor(1)
+            start = max(a.idx, content.start_char)
             end = min(content.end_char, comp.right_edge.idx + len(comp.right_edge))
+            if end <= start:
+                continue  # the clause the parser found lies outside the quote
             cue = {"start": t.idx, "end": t.idx + len(t), "text": t.text}
-            return noun_phrase(doc, subj), cue, (max(a.idx, content.start_char), end)
+            return noun_phrase(doc, subj), cue, (start, end)
         return None
 
     # ------------------------------------------------------------------ the component

@@ -272,3 +272,12 @@ def test_resolve_headline_with_evaluation_verb_is_no_attribution(annotate):
         "Brandt Rejects Envoy’s Comments\n\nForeign Minister Elena Brandt spoke in Vienna on Monday."
     )
     assert not speakers_of(rec, "Comments")
+
+
+@pytest.mark.model
+def test_resolve_spans_stay_ordered_on_junk(annotate):
+    rec = annotate(
+        "MOSCOW — according to Putin told she said “ Lavrov ” , he said Russia violation .\n\nPutin said"
+    )
+    for q in rec["quotes"]:
+        assert 0 <= q["start"] <= q["end"] <= len(rec["text"])
