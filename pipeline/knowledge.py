@@ -80,6 +80,7 @@ class Speaker:
     titles: list[str] = field(default_factory=list)
     gender: str = "unknown"
     kind: str = "person"
+    country: str = ""
 
 
 @dataclass
@@ -154,6 +155,7 @@ def load_knowledge() -> Knowledge:
             titles=list(s.get("titles") or []),
             gender=s.get("gender", "unknown"),
             kind=s.get("kind", "person"),
+            country=s.get("country") or "",
         )
         for s in (roster.get("speakers") or [])
     ]

@@ -36,6 +36,7 @@ from ..stages import (
     attribution,  # noqa: F401  (register the factory)
     dates,  # noqa: F401  (register the factories)
     quotes,  # noqa: F401  (register the factories)
+    resolve,  # noqa: F401  (register the factories)
     segment,  # noqa: F401  (register the factories)
     sentences,  # noqa: F401  (register the factories)
     speakers,  # noqa: F401  (register the factories)
@@ -49,8 +50,15 @@ from .ingest import Article
 STAGES = {
     "segment": ["claims_segmenter"],
     "speakers": ["claims_segmenter", "claims_speakers"],
-    "quotes": ["claims_segmenter", "claims_speakers", "claims_quotes"],
-    "treaties": ["claims_segmenter", "claims_speakers", "claims_quotes", "claims_treaties", "claims_dates"],
+    "quotes": ["claims_segmenter", "claims_speakers", "claims_quotes", "claims_speaker_resolver"],
+    "treaties": [
+        "claims_segmenter",
+        "claims_speakers",
+        "claims_quotes",
+        "claims_speaker_resolver",
+        "claims_treaties",
+        "claims_dates",
+    ],
 }
 STAGES["run"] = STAGES["treaties"]
 # Every verb ends by tagging who speaks each sentence, from what its stages found.
