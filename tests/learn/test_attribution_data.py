@@ -1,0 +1,63 @@
+"""Training data for the transformer: brat spans painted onto characters, then BIO subwords."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.eval.brat import GoldAttribution
+from pipeline.learn.attribution.data import Article, paint_roles
+
+TEXT = "Smith said the deal, he added, was dead."
+
+
+@pytest.mark.parametrize(
+    "att,roles",
+    [
+        # source, cue, content
+        (
+            GoldAttribution(content=[(11, 39)], source=[(0, 5)], cue=[(6, 10)]),
+            {"source": "Smith", "cue": "said", "content": "the deal, he added, was dead"},
+        ),
+    ],
+)
+def test_attribution_data_paints_each_role(att, roles):
+    role, _ = paint_roles(len(TEXT), [att])
+    names = {1: "source", 2: "cue", 3: "content"}
+    for name, want in roles.items():
+        got = "".join(c for c, r in zip(TEXT, role, strict=True) if names.get(r) == name)
+        assert got.replace(" ", "") == want.replace(" ", "")
+
+
+@pytest.mark.parametrize("fragments", [[(11, 19), (31, 39)]])
+def test_attribution_data_discontinuous_content_is_two_runs(fragments):
+    """A discontinuous span ('s e;s e') paints each fragment as its own span: two B- starts."""
+    role, sid = paint_roles(len(TEXT), [GoldAttribution(content=fragments)])
+    runs = {sid[i] for i in range(len(TEXT)) if role[i] == 3}
+    assert len(runs) == 2
+    assert all(role[i] == 0 for i in range(19, 31))
+
+
+@pytest.mark.parametrize("inner", [(23, 29)])
+def test_attribution_data_inner_cue_wins_over_content(inner):
+    """'he added' inside the content: the cue is painted over the content, as CofeNet's gold has it."""
+    outer = GoldAttribution(content=[(11, 39)], source=[(0, 5)], cue=[(6, 10)])
+    nested = GoldAttribution(content=[(11, 19)], source=[(21, 23)], cue=[inner])
+    role, _ = paint_roles(len(TEXT), [outer, nested])
+    assert {role[i] for i in range(*inner)} == {2}
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("att", [GoldAttribution(content=[(11, 39)], source=[(0, 5)], cue=[(6, 10)])])
+def test_attribution_data_labels_subwords_bio(att):
+    from pipeline.learn.attribution.data import encode_article
+    from pipeline.stages.attribution import AttributionModel, shipped_model_path
+    from pipeline.stages.attribution.encode import LABELS
+
+    tok = AttributionModel(shipped_model_path()).tokenizer
+    [para] = encode_article(tok, Article("a", TEXT, [att]))
+    labels = [LABELS[i] for i in para.labels]
+    words = [TEXT[a:b] for a, b in para.offsets]
+    assert labels[words.index("smith") if "smith" in words else 0] == "B-source"
+    assert labels[words.index("said")] == "B-cue"
+    first_content = next(i for i, w in enumerate(words) if w == "the")
+    assert labels[first_content] == "B-content" and labels[first_content + 1] == "I-content"

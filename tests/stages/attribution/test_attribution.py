@@ -1,0 +1,185 @@
+"""The learned attribution stage: loading offline, what it finds, merging with the rules, determinism."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.stages.attribution.encode import make_windows, paragraphs
+from pipeline.stages.attribution.link import link
+from pipeline.stages.attribution.merge import kind_of
+from pipeline.stages.attribution.network import bio_spans, viterbi
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("One.\n\nTwo words.\n", [(0, 4), (6, 16)]),
+        ("  padded line  \nnext", [(2, 13), (16, 20)]),
+        ("\n\n", []),
+    ],
+)
+def test_attribution_paragraphs_are_non_blank_lines(text, expected):
+    assert paragraphs(text) == expected
+
+
+@pytest.mark.parametrize(
+    "labels,spans",
+    [
+        (
+            ["O", "B-source", "I-source", "B-cue", "B-content", "I-content"],
+            [("source", 1, 3), ("cue", 3, 4), ("content", 4, 6)],
+        ),
+        (["I-content", "O"], []),  # an I- with no B- opens nothing
+    ],
+)
+def test_attribution_bio_spans_read_runs(labels, spans):
+    from pipeline.stages.attribution.encode import LABEL2ID
+
+    assert bio_spans([LABEL2ID[x] for x in labels]) == spans
+
+
+@pytest.mark.parametrize("length", [1, 6])
+def test_attribution_viterbi_never_starts_or_jumps_into_an_inside_label(length):
+    import numpy as np
+
+    from pipeline.stages.attribution.encode import LABELS
+
+    logp = np.full((length, len(LABELS)), -5.0)
+    logp[:, LABELS.index("I-content")] = 0.0  # the model "wants" I-content everywhere
+    path = [LABELS[i] for i in viterbi(logp)]
+    assert path[0] != "I-content"
+    for prev, cur in zip(path, path[1:], strict=False):
+        if cur.startswith("I-"):
+            assert prev[2:] == cur[2:]
+
+
+@pytest.mark.parametrize("sizes,max_len,windows", [([10, 10, 10], 40, 1), ([20, 20], 40, 2), ([100], 40, 4)])
+def test_attribution_windows_pack_paragraphs_and_cut_long_ones(sizes, max_len, windows):
+    from pipeline.stages.attribution.encode import Para
+
+    paras = [Para(0, n, list(range(5, 5 + n)), [(i, i + 1) for i in range(n)]) for n in sizes]
+    out = make_windows(paras, cls_id=1, sep_id=2, max_len=max_len, stride=8)
+    assert len(out) == windows
+    assert all(len(w.input_ids) <= max_len for w in out)
+    covered = {(pi, t0 + k) for w in out for pi, t0, n, _ in w.pieces for k in range(n)}
+    assert covered == {(pi, t) for pi, n in enumerate(sizes) for t in range(n)}
+
+
+@pytest.mark.parametrize(
+    "roles,expected",
+    [
+        # content after its cue and source ("X said that Y")
+        ([{"source": [(0, 5)], "cue": [(6, 10)], "content": [(11, 30)]}], [((11, 30), (6, 10), (0, 5))]),
+        # no cue and no source: the content is kept, unattributed, for the merge to decide
+        ([{"source": [], "cue": [], "content": [(0, 9)]}], [((0, 9), None, None)]),
+        ([{"source": [], "cue": [], "content": []}], []),
+    ],
+)
+def test_attribution_link_nearest_cue_and_source(roles, expected):
+    got = [(a["content"], a["cue"], a["source"]) for a in link(roles, "nearest")]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("“We will stay,” he said.", "direct"),
+        ("that they would “never” leave", "mixed"),
+        ("that the deal is dead", "indirect"),
+    ],
+)
+def test_attribution_kind_from_quotation_marks(text, kind):
+    end = text.index(",") + 1 if kind == "direct" else len(text)
+    if kind == "direct":
+        end = text.index("”") + 1
+    assert kind_of(text, 0, end) == kind
+
+
+@pytest.fixture(scope="module")
+def accurate():
+    """The default pipeline with the transformer added (--accurate), as `claims run` builds it."""
+    from pipeline.run.runner import Runner
+
+    return Runner(accurate=True)
+
+
+def _quotes(runner, text):
+    from pipeline.run.ingest import Article
+
+    meta = {"title": None, "author": "Jane Writer", "date": "2020-05-21", "url": None}
+    [record] = list(runner.annotate([Article(id="t", source="inline", text=text, meta=meta)]))
+    assert isinstance(record, dict), record
+    return record["quotes"]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text,content,speaker",
+    [
+        (
+            "The delegates met in Vienna on Tuesday.\n\n"
+            "Senator Mary Holt voiced doubt that the inspections would resume this year.\n",
+            "the inspections would resume",
+            "Mary Holt",
+        ),
+    ],
+)
+def test_attribution_finds_what_the_rules_miss(accurate, text, content, speaker):
+    quotes = _quotes(accurate, text)
+    found = [q for q in quotes if content in text[q["start"] : q["end"]]]
+    assert found, quotes
+    assert found[0]["how"].startswith("model") and found[0]["speaker"]["name"] == speaker
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The delegates met in Vienna on Tuesday. The talks ran late and lunch was served at noon.\n",
+        "Treaty Talks Resume In Vienna\n\nThe weather in Vienna was cold on Tuesday.\n",
+    ],
+)
+def test_attribution_finds_nothing_in_narration(accurate, text):
+    assert _quotes(accurate, text) == []
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text", ["Officials said the agreement would hold. Mary Holt believes the inspections failed.\n"]
+)
+def test_attribution_output_is_deterministic(accurate, text):
+    assert _quotes(accurate, text) == _quotes(accurate, text)
+
+
+@pytest.mark.model
+def test_attribution_record_names_the_mode(accurate):
+    from pipeline.run.runner import Runner
+
+    assert accurate.model_name.endswith("+claims_attribution")
+    assert "claims_attribution" not in Runner(fast=True).model_name
+
+
+@pytest.mark.model
+def test_attribution_model_loads_offline(tmp_path):
+    """No network: the hub is switched off and the model still loads from models/."""
+    script = (
+        "import os; os.environ['HF_HUB_OFFLINE']='1'; os.environ['TRANSFORMERS_OFFLINE']='1';"
+        "from pipeline.stages.attribution import AttributionModel, shipped_model_path;"
+        "m = AttributionModel(shipped_model_path());"
+        "print(len(m.tag(['He said the deal was dead.'], [[(0, 26)]])[0]))"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HF_HUB_OFFLINE": "1",
+        "HOME": str(tmp_path),
+        "NO_PROXY": "*",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "1"
