@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from ..doc.extensions import guarded
 from ..doc.index import text_of
@@ -112,6 +112,44 @@ def _trie_regex(aliases: list[str], flags: int) -> str:
     return emit(trie) or r"(?!x)x"
 
 
+# A treaty's name keeps its meaning when its head noun is swapped for a synonym ("Nuclear Test Ban
+# Treaty" / "Pact"); "Treaty" and "Agreement" are not swapped for each other ("Open Skies Agreement"
+# is also an aviation deal). Only names of three words or more, or with an acronym, are varied.
+HEAD_SYNONYMS = {
+    "treaty": ("Pact", "Accord"),
+    "agreement": ("Deal", "Accord", "Pact"),
+    "deal": ("Agreement", "Accord", "Pact"),
+    "accord": ("Agreement", "Deal", "Pact"),
+    "pact": ("Agreement", "Deal", "Accord", "Treaty"),
+}
+NAME_HEADS = re.compile(
+    r"\b(?:treaty|treaties|agreement|accord|accords|pact|deal|conventions?|protocol|memorandums?|"
+    r"partnership|framework|plan)\b",
+    re.IGNORECASE,
+)
+ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
+# A hyphenated prefix does not hide a name ("post-New START", "anti-NPT").
+BEFORE_NAME = r"(?:(?<![\w-])|(?<=\bpost-)|(?<=\bpre-)|(?<=\banti-)|(?<=\bnon-))"
+
+
+def alias_variants(alias: str) -> set[str]:
+    """An alias with its head noun's synonyms and without "the" after "on/of" ("Treaty on
+    Prohibition of …" for "Treaty on the Prohibition of …")."""
+    out = {alias}
+    words = alias.split()
+    head = words[-1].lower()
+    if head in HEAD_SYNONYMS and (len(words) >= 3 or ACRONYM.search(alias)):
+        out |= {" ".join([*words[:-1], syn]) for syn in HEAD_SYNONYMS[head]}
+    out |= {re.sub(r"\b(on|of) the ", r"\1 ", a, flags=re.IGNORECASE) for a in out}
+    return out
+
+
+def matches_in_own_case(alias: str) -> bool:
+    """An alias with an acronym ("New START": "a new start" is no treaty), or a bare name without a
+    head noun ("Open Skies"), is matched in its own case; "open skies treaty" in any case."""
+    return bool(ACRONYM.search(alias)) or not NAME_HEADS.search(alias)
+
+
 @lru_cache(maxsize=1)
 def _compiled(kb_id: int) -> tuple[list[re.Pattern], dict[str, tuple[str, str]], re.Pattern | None]:
     """Two alternations of every alias, longest first (one case-blind, one case-kept), the alias
@@ -122,16 +160,15 @@ def _compiled(kb_id: int) -> tuple[list[re.Pattern], dict[str, tuple[str, str]],
     blind, kept = [], []
     lookup: dict[str, tuple[str, str]] = {}
     for t in kb.treaties:
-        for alias in {t.name, *t.aliases}:
-            # An alias with an acronym in it ("New START") keeps its case: "a new start" is no treaty.
-            (kept if re.search(r"\b[A-Z]{2,}\b", alias) else blind).append(alias)
+        for alias in sorted({v for a in {t.name, *t.aliases} for v in alias_variants(a)}):
+            (kept if matches_in_own_case(alias) else blind).append(alias)
             lookup.setdefault(_alias_key(alias), (t.id, "name"))
         for abbr in t.abbreviations:
             kept.append(abbr)
             lookup.setdefault(_alias_key(abbr), (t.id, "abbreviation"))
 
     def alternation(aliases: list[str], flags: int) -> re.Pattern:
-        return re.compile(r"(?<![\w-])(?:" + _trie_regex(aliases, flags) + r")(?![\w-])", flags)
+        return re.compile(BEFORE_NAME + r"(?:" + _trie_regex(aliases, flags) + r")(?![\w-])", flags)
 
     patterns = [alternation(blind, re.IGNORECASE), alternation(kept, 0)]
     not_treaties = alternation(kb.not_treaties, re.IGNORECASE) if kb.not_treaties else None
@@ -175,7 +212,8 @@ def find_named_mentions(text: str, kb: Knowledge, lo: int = 0, hi: int | None = 
                 words = words[1:]
             name = " ".join(words)
             cands.append((a, m.end(1), lookup.get(_alias_key(name), (slug(name), ""))[0], "unknown"))
-    cands.sort(key=lambda c: (-(c[1] - c[0]), c[3] == "unknown", c[0]))
+    # A name the base knows wins over an unknown one that overlaps it ("… Of Nuclear Test Ban Pact").
+    cands.sort(key=lambda c: (c[3] == "unknown", -(c[1] - c[0]), c[0]))
     taken: list[tuple[int, int]] = list(blocked)
     out = []
     for a, b, tid, how in cands:
@@ -186,72 +224,196 @@ def find_named_mentions(text: str, kb: Knowledge, lo: int = 0, hi: int | None = 
     return sorted(out, key=lambda m: m["start"])
 
 
-def find_anaphors(doc: Doc, named: list[dict], lo: int, hi: int) -> list[dict]:
-    """`the treaty`-style mentions, linked to the last treaty named before (or the first after)."""
+YEAR_WORD = re.compile(r"(?:1[6-9]|20)\d\d")
+
+
+def _phrase_start(head: Token) -> int:
+    """The first token of a treaty noun phrase: its determiner, possessor or first modifier."""
+    start = min((t.left_edge.i for t in head.lefts), default=head.i)
+    while start < head.i and (head.doc[start].is_punct or head.doc[start].pos_ in ("ADP", "CCONJ")):
+        start += 1
+    return start
+
+
+def describe(head: Token, cfg: dict, in_title: bool) -> dict | None:
+    """What a noun phrase headed by a treaty noun says of its treaty, or None when it is generic.
+
+    Generic: a plural ("arms control treaties"), a generic determiner ("any treaty"), a modifier of
+    novelty or contrast ("a new agreement", "the next treaty"). Kept: definite singulars ("the
+    deal", "the 1996 treaty", "the two countries' last remaining treaty"), indefinite ones with a
+    modifier (kept only where the context presupposes one treaty, see `resolve_descriptions`), and in
+    a headline, bare ones with a modifier ("Russia-US nuclear treaty").
+    """
+    rule = cfg["heads"].get(head.lower_)
+    if rule is None or head.tag_ in ("NNS", "NNPS") or head.dep_ == "compound":
+        return None
+    doc = head.doc
+    # "the treaty obligations": a modifier, not the thing itself.
+    if (
+        head.i + 1 < len(doc)
+        and doc[head.i + 1].pos_ in ("NOUN", "PROPN")
+        and doc[head.i + 1].dep_ != "appos"
+    ):
+        return None
+    words = doc[_phrase_start(head) : head.i]
+    own = [t for t in words if t.head.i == head.i]
+    lowers = {t.lower_ for t in words}
+    if lowers & set(cfg["generic_determiners"]) or lowers & set(cfg["generic_modifiers"]):
+        return None
+    if rule == "unique" and not lowers & set(cfg["unique_words"]):
+        return None
+    if any(t.dep_ == "det" and t.lower_ in cfg["definite"] for t in own) or any(
+        t.dep_ == "poss" for t in own
+    ):
+        kind = "definite"
+    elif any(t.lower_ in ("a", "an") for t in own):
+        kind = "indefinite"
+    else:
+        kind = "bare"
+    modifiers = [t for t in words if t.dep_ not in ("det", "poss", "case") and not t.is_punct]
+    if kind != "definite" and not modifiers:
+        return None
+    if kind == "bare" and not in_title:
+        return None
+    nouns = [t.lower_ for t in words if t.pos_ == "NOUN" and t.dep_ in ("compound", "amod", "nmod")]
+    year = next((int(t.text) for t in words if YEAR_WORD.fullmatch(t.text)), None)
+    return {
+        "head": head,
+        "start": words[0].idx if len(words) else head.idx,
+        "rule": rule,
+        "kind": kind,
+        "nouns": nouns,
+        "year": year,
+    }
+
+
+def find_descriptions(doc: Doc, cfg: dict, segments: list[dict], taken: list[tuple[int, int]]) -> list[dict]:
+    """Treaty noun phrases that are not names ("the deal", "a key Cold War-era treaty")."""
     out = []
-    span = doc.char_span(lo, hi, alignment_mode="expand")
-    for token in span if span is not None else []:
-        if token.lower_ not in ANAPHOR_HEADS or token.dep_ == "compound":
-            continue
-        if any(m["start"] <= token.idx < m["end"] for m in named):
-            continue
-        det = next((c for c in token.children if c.dep_ == "det" and c.lower_ in ANAPHOR_DETS), None)
-        if det is None or det.i != token.i - 1:
-            continue
-        # "the treaty obligations": a modifier, not the thing itself.
-        if (
-            token.i + 1 < len(doc)
-            and doc[token.i + 1].pos_ in ("NOUN", "PROPN")
-            and doc[token.i + 1].dep_ != "appos"
-        ):
-            continue
-        before = [m for m in named if m["end"] <= det.idx]
-        after = [m for m in named if m["start"] >= token.idx]
-        if ANAPHOR_HEADS[token.lower_] == "agreement" or token.lower_ == "convention":
-            # "the agreement", "the convention": only just after a treaty named that way ("the Paris
-            # Agreement … the agreement"); in political news "the convention" is mostly a party's.
-            target = before[-1] if before and det.idx - before[-1]["end"] <= AGREEMENT_WINDOW else None
-            if target is not None and token.lower_ not in (target["text"] + " " + _kb_name(target)).lower():
-                target = None
-        else:
-            target = before[-1] if before else (after[0] if after else None)
-        if target is None:
-            continue
-        out.append(
-            {
-                "start": det.idx,
-                "end": token.idx + len(token),
-                "text": text_of(doc)[det.idx : token.idx + len(token)],
-                "treaty": target["treaty"],
-                "how": "anaphor",
-            }
-        )
+    for seg in segments:
+        span = doc.char_span(seg["start"], seg["end"], alignment_mode="expand")
+        for token in span if span is not None else []:
+            if token.lower_ not in cfg["heads"] or any(a <= token.idx < b for a, b in taken):
+                continue
+            d = describe(token, cfg, seg["kind"] == "title")
+            if d is not None:
+                d["end"] = token.idx + len(token)
+                out.append(d)
     return out
 
 
-def _kb_name(mention: dict) -> str:
-    treaty = load_knowledge().treaty(mention["treaty"])
-    return treaty.name if treaty else ""
+def _governing_event(head: Token, kb: Knowledge) -> str | None:
+    """The event word a noun phrase is the object of ("withdrew from a … treaty" → withdrawal)."""
+    node = head
+    for _ in range(3):
+        if node.head.i == node.i:
+            return None
+        node = node.head
+        event = kb.event_words.get(node.lemma_.lower()) or kb.event_words.get(node.lower_)
+        if event:
+            return event
+        if node.pos_ not in ("ADP", "VERB", "AUX"):
+            return None
+    return None
+
+
+def _treaty_words(kb: Knowledge, treaty_id: str, text: str) -> set[str]:
+    treaty = kb.treaty(treaty_id)
+    names = [text, *(([treaty.name, *treaty.aliases]) if treaty else [])]
+    return {w for n in names for w in re.split(r"[\s-]+", n.lower())}
+
+
+def _fits(d: dict, target: dict, kb: Knowledge, cfg: dict) -> bool:
+    """Whether a description can be said of the treaty in focus: its head, noun modifiers and year."""
+    words = _treaty_words(kb, target["treaty"], target["text"])
+    if d["rule"] == "same_head" and d["head"].lower_ not in words:
+        return False
+    if any(n not in cfg["descriptive_nouns"] and n not in words for n in d["nouns"]):
+        return False  # "the trade deal" is not the nuclear treaty in focus
+    return d["year"] is None or _has_year(kb, target["treaty"], d["year"])
+
+
+def _has_year(kb: Knowledge, treaty_id: str, year: int) -> bool:
+    treaty = kb.treaty(treaty_id)
+    return treaty is None or any(k.startswith(str(year)) for k in treaty.known_events())
+
+
+def resolve_descriptions(descriptions: list[dict], named: list[dict], kb: Knowledge, cfg: dict) -> list[dict]:
+    """Link each description to the treaty in focus: the last treaty mentioned before it (a resolved
+    description renews the focus), or before any, the first named after it. An appositive ("the
+    CTBT, a multilateral treaty") takes the name it stands beside; "the 1996 treaty" takes a named
+    treaty of that year when the one in focus has none."""
+    out: list[dict] = []
+    seen = sorted(named, key=lambda m: m["start"])
+    for d in sorted(descriptions, key=lambda d: d["start"]):
+        head = d["head"]
+        beside = next(
+            (m for m in named if head.dep_ == "appos" and m["start"] <= head.head.idx < m["end"]), None
+        )
+        before = [m for m in seen if m["end"] <= d["start"]]
+        target = beside or (
+            before[-1] if before else next((m for m in named if m["start"] >= d["end"]), None)
+        )
+        if target is None:
+            continue
+        if d["kind"] == "indefinite" and beside is None:
+            if _governing_event(head, kb) not in cfg["presupposing_events"]:
+                continue
+        if d["rule"] == "near" and beside is None:
+            gap = d["start"] - target["end"] if target["end"] <= d["start"] else target["start"] - d["end"]
+            if gap > cfg["near_window"]:
+                continue
+        if d["year"] is not None and not _fits(d, target, kb, cfg):
+            target = next((m for m in reversed(before) if _has_year(kb, m["treaty"], d["year"])), target)
+        if not _fits(d, target, kb, cfg):
+            continue
+        text = head.doc.text
+        mention = {
+            "start": d["start"],
+            "end": d["end"],
+            "text": text[d["start"] : d["end"]],
+            "treaty": target["treaty"],
+            "how": "anaphor" if d["kind"] == "definite" else "description",
+        }
+        out.append(mention)
+        seen = sorted([*seen, mention], key=lambda m: m["start"])
+    return out
+
+
+def link_defined_names(text: str, named: list[dict]) -> None:
+    """A name followed by an abbreviation in brackets takes the abbreviation's treaty: the text
+    defines it ("The Strategic Arms Reduction Treaty (New START)" is New START here)."""
+    for m in named:
+        for n in named:
+            gap = text[m["end"] : n["start"]]
+            if n is not m and re.fullmatch(r"\s*\(\s*", gap) and text[n["end"] : n["end"] + 1] == ")":
+                if m["treaty"] != n["treaty"] and n["how"] in ("abbreviation", "name"):
+                    m["treaty"] = n["treaty"]
 
 
 class TreatyMentionFinder:
-    """Finds treaty mentions in body paragraphs and links each to the knowledge base."""
+    """Finds treaty mentions in headlines and body paragraphs and links each to the knowledge base."""
 
     def __init__(self, knowledge: Knowledge):
         self.kb = knowledge
+        self.cfg = knowledge.treaty_descriptions
 
     @guarded("treaties")
     def __call__(self, doc: Doc) -> Doc:
         if doc._.treaty_mentions is not None:
             return doc
-        body = [s for s in doc._.segments or [] if s["kind"] == "body"]
-        named = [m for s in body for m in find_named_mentions(text_of(doc), self.kb, s["start"], s["end"])]
-        mentions = list(named)
-        for s in body:
-            mentions += find_anaphors(doc, named, s["start"], s["end"])
+        text = text_of(doc)
+        segments = [s for s in doc._.segments or [] if s["kind"] in ("body", "title")]
+        named = [m for s in segments for m in find_named_mentions(text, self.kb, s["start"], s["end"])]
+        link_defined_names(text, named)
+        _, _, not_treaties = _compiled(id(self.kb))
+        taken = [(m["start"], m["end"]) for m in named]
+        taken += [(m.start(), m.end()) for m in not_treaties.finditer(text)] if not_treaties else []
+        descriptions = find_descriptions(doc, self.cfg, segments, taken)
+        mentions = named + resolve_descriptions(descriptions, named, self.kb, self.cfg)
         for m in mentions:
             t = self.kb.treaty(m["treaty"])
-            m["name"] = t.name if t else text_of(doc)[m["start"] : m["end"]].strip()
+            m["name"] = t.name if t else text[m["start"] : m["end"]].strip()
         doc._.treaty_mentions = sorted(mentions, key=lambda m: m["start"])
         return doc
 
