@@ -245,7 +245,10 @@ def describe(head: Token, cfg: dict, in_title: bool) -> dict | None:
     a headline, bare ones with a modifier ("Russia-US nuclear treaty").
     """
     rule = cfg["heads"].get(head.lower_)
-    if rule is None or head.tag_ in ("NNS", "NNPS") or head.dep_ == "compound":
+    if rule is None or head.tag_ in ("NNS", "NNPS"):
+        return None
+    # "the treaty rules" is about the rules; "the treaty's rules" (parsed as a compound) is the treaty.
+    if head.dep_ == "compound" and not any(c.dep_ == "case" for c in head.children):
         return None
     doc = head.doc
     # "the treaty obligations": a modifier, not the thing itself.
@@ -273,7 +276,9 @@ def describe(head: Token, cfg: dict, in_title: bool) -> dict | None:
     modifiers = [t for t in words if t.dep_ not in ("det", "poss", "case") and not t.is_punct]
     if kind != "definite" and not modifiers:
         return None
-    if kind == "bare" and not in_title:
+    # A bare singular ("Russia-US nuclear treaty serves …") is headline style: in a headline, or
+    # opened by a proper-noun modifier where a headline sits inside a paragraph.
+    if kind == "bare" and not (in_title or words[0].pos_ == "PROPN"):
         return None
     nouns = [t.lower_ for t in words if t.pos_ == "NOUN" and t.dep_ in ("compound", "amod", "nmod")]
     year = next((int(t.text) for t in words if YEAR_WORD.fullmatch(t.text)), None)
@@ -300,6 +305,18 @@ def find_descriptions(doc: Doc, cfg: dict, segments: list[dict], taken: list[tup
                 d["end"] = token.idx + len(token)
                 out.append(d)
     return out
+
+
+APPOSITION_GAP = re.compile(r"\s*(?:\([^()]{1,40}\))?\s*[,(—–]\s*")
+
+
+def _apposed(mention: dict, d: dict, head: Token) -> bool:
+    """Whether a description stands in apposition to a name ("the CTBT, a multilateral treaty"):
+    by the parse, or by word order, as the parser often hangs it on the verb."""
+    if head.dep_ == "appos" and mention["start"] <= head.head.idx < mention["end"]:
+        return True
+    gap = head.doc.text[mention["end"] : d["start"]]
+    return mention["end"] <= d["start"] and APPOSITION_GAP.fullmatch(gap) is not None
 
 
 def _governing_event(head: Token, kb: Knowledge) -> str | None:
@@ -347,9 +364,7 @@ def resolve_descriptions(descriptions: list[dict], named: list[dict], kb: Knowle
     seen = sorted(named, key=lambda m: m["start"])
     for d in sorted(descriptions, key=lambda d: d["start"]):
         head = d["head"]
-        beside = next(
-            (m for m in named if head.dep_ == "appos" and m["start"] <= head.head.idx < m["end"]), None
-        )
+        beside = next((m for m in named if _apposed(m, d, head)), None)
         before = [m for m in seen if m["end"] <= d["start"]]
         target = beside or (
             before[-1] if before else next((m for m in named if m["start"] >= d["end"]), None)
@@ -398,6 +413,10 @@ class TreatyMentionFinder:
         self.kb = knowledge
         self.cfg = knowledge.treaty_descriptions
 
+    def _names_a_body(self, text: str, mention: dict) -> bool:
+        following = text[mention["end"] : mention["end"] + 40].split()
+        return bool(following) and following[0].strip(",.;:()") in self.cfg["organisation_words"]
+
     @guarded("treaties")
     def __call__(self, doc: Doc) -> Doc:
         if doc._.treaty_mentions is not None:
@@ -405,6 +424,7 @@ class TreatyMentionFinder:
         text = text_of(doc)
         segments = [s for s in doc._.segments or [] if s["kind"] in ("body", "title")]
         named = [m for s in segments for m in find_named_mentions(text, self.kb, s["start"], s["end"])]
+        named = [m for m in named if not self._names_a_body(text, m)]
         link_defined_names(text, named)
         _, _, not_treaties = _compiled(id(self.kb))
         taken = [(m["start"], m["end"]) for m in named]
