@@ -29,10 +29,19 @@ ANAPHOR_HEADS = {
 ANAPHOR_DETS = {"the", "this", "that"}
 # "the agreement" is generic: it is a treaty only with a treaty named this close before it.
 AGREEMENT_WINDOW = 800
-UNKNOWN_HEADS = r"(?:Treaty|Agreement|Convention|Accord|Pact|Protocol)"
-HEAD_WORDS = {"Treaty", "Agreement", "Convention", "Accord", "Pact", "Protocol"}
+UNKNOWN_HEADS = r"(?:Treaty|Agreements?|Conventions?|Accords?|Pact|Protocol|Partnership|Memorandum|Deal)"
+HEAD_WORDS = {"Treaty", "Agreement", "Agreements", "Convention", "Conventions", "Accord", "Accords", "Pact"}
+HEAD_WORDS |= {"Protocol", "Partnership", "Memorandum", "Deal"}
+# Heads that make a name an agreement on their own ("Kyoto Protocol", "Minsk Agreement"). The rest
+# ("Convention", "Partnership", "Memorandum", "Deal") also head meetings, relationships and policies
+# ("Democratic National Convention", "Strategic Partnership", "New Deal"): they need a topic word.
+SELF_NAMING_HEADS = {"Treaty", "Treaties", "Pact", "Agreement", "Agreements", "Accord", "Accords", "Protocol"}
 UNKNOWN_TREATY = re.compile(
-    r"\b((?:[A-Z][\w’'-]*\s+){1,7}" + UNKNOWN_HEADS + r"|" + UNKNOWN_HEADS + r"\s+(?:on|of|for)\s+(?:the\s+)?"
+    r"\b((?:[A-Z][\w’'-]*\s+(?:(?:and|of|for|&)\s+(?=[A-Z]))?){1,7}"
+    + UNKNOWN_HEADS
+    + r"|"
+    + UNKNOWN_HEADS
+    + r"\s+(?:on|of|for)\s+(?:the\s+)?"
     r"(?:[A-Z][\w’'-]*)(?:\s+(?:of\s+|and\s+|on\s+)?[A-Z][\w’'-]*){0,6})\b"
 )
 # Words that cannot make a name on their own before "Treaty" ("US Treaty breaches", "The Treaty").
@@ -176,8 +185,94 @@ def _compiled(kb_id: int) -> tuple[list[re.Pattern], dict[str, tuple[str, str]],
 
 
 def slug(name: str) -> str:
-    """An id for a treaty the base does not know, made from its name."""
+    """An id for a treaty the base does not know, made from its name: lower case, apostrophes and a
+    leading "the" dropped, every other run of non-alphanumerics one hyphen."""
+    name = re.sub(r"^the\s+", "", re.sub(r"['’]", "", name.strip()), flags=re.IGNORECASE)
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+NAME_POS = {"PROPN", "ADJ", "NOUN", "NUM"}
+
+
+NAME_CONNECTORS = {"and", "of", "on", "for", "&"}
+
+
+def trim_unknown(doc: Doc, mention: dict, weak: set[str], generic: set[str]) -> list[dict]:
+    """An unknown "X Treaty" cut to the words the parse reads as its name; none when no proper name
+    is left (a title-case headline's "Russia Plans Arms Treaty" gives nothing: "Arms Treaty" is a
+    kind, not a name). Two names joined by "and" ("Treaty of X and Y Treaty") are two mentions."""
+    span = doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
+    if span is None:
+        return []
+    words = list(span)
+    if words[0].text in HEAD_WORDS and len(words) > 2 and words[-1].text in HEAD_WORDS:
+        joint = next((i for i in range(len(words) - 2, 0, -1) if words[i].lower_ == "and"), None)
+        if joint is not None:
+            parts = [(words[0].idx, words[joint - 1]), (words[joint + 1].idx, words[-1])]
+            return [
+                m
+                for a, last in parts
+                for m in trim_unknown(
+                    doc, {**mention, "start": a, "end": last.idx + len(last)}, weak, generic
+                )
+            ]
+    if words[0].text in HEAD_WORDS:
+        # "Treaty on X": stop at the first verb ("Treaty on Prohibition … to Begin").
+        cut = next((i for i, t in enumerate(words) if i and t.pos_ in ("VERB", "AUX", "PART")), len(words))
+        words = words[:cut]
+    else:
+        words = _name_before_head(words, weak)
+        if len(words) < 2:
+            return []
+    if not any(t.text not in weak | generic and t.text[:1].isupper() for t in words):
+        return []
+    a, b = words[0].idx, words[-1].idx + len(words[-1])
+    name = doc.text[a:b]
+    return [{**mention, "start": a, "end": b, "text": name, "treaty": slug(name)}]
+
+
+def _name_before_head(words: list[Token], weak: set[str]) -> list[Token]:
+    """The name words left of a head ("the Pelindaba Nuclear Free Zone Treaty" without "the")."""
+    first = len(words) - 1
+    while first > 0:
+        prev = words[first - 1]
+        # "Economic and Trade Agreement": a connector between two capitalised name words.
+        joins = prev.lower_ in NAME_CONNECTORS and first > 1 and words[first - 2].text[:1].isupper()
+        if not (prev.pos_ in NAME_POS or prev.text in ("-", "–") or joins) or prev.text in HEAD_WORDS:
+            break
+        first -= 1
+    words = words[first:]
+    while len(words) > 1 and (words[0].text in weak or not words[0].text[:1].isupper()):
+        words = words[1:]
+    return words
+
+
+def link_defined_acronyms(doc: Doc, named: list[dict], segments: list[dict]) -> list[dict]:
+    """An acronym the text defines for an unknown treaty ("the Pelindaba Treaty (PT)" or the other way
+    round) names that treaty wherever it recurs."""
+    text = doc.text
+    out = []
+    for m in [m for m in named if m["how"] == "unknown"]:
+        after = re.match(r"\s*\(([A-Z][A-Z0-9-]{1,9})\)", text[m["end"] :])
+        if after is None:
+            continue
+        acronym = after.group(1)
+        taken = [(n["start"], n["end"]) for n in named + out]
+        for seg in segments:
+            for hit in re.finditer(r"(?<![\w-])" + re.escape(acronym) + r"(?![\w-])", text[: seg["end"]]):
+                if hit.start() >= seg["start"] and not any(
+                    x < hit.end() and hit.start() < y for x, y in taken
+                ):
+                    out.append(
+                        {
+                            "start": hit.start(),
+                            "end": hit.end(),
+                            "text": acronym,
+                            "treaty": m["treaty"],
+                            "how": "abbreviation",
+                        }
+                    )
+    return out
 
 
 def find_named_mentions(text: str, kb: Knowledge, lo: int = 0, hi: int | None = None) -> list[dict]:
@@ -202,9 +297,10 @@ def find_named_mentions(text: str, kb: Knowledge, lo: int = 0, hi: int | None = 
         words = m.group(1).split()
         named = [w for w in words[:-1] if w not in WEAK_NAME_WORDS] if words[-1][0].isupper() else words
         head = words[0] if words[0] in HEAD_WORDS else words[-1]
-        if head not in ("Treaty", "Pact") and words[0] not in HEAD_WORDS and not topic_words & set(words):
+        topical = topic_words & (set(words) - {head})
+        if head not in SELF_NAMING_HEADS and words[0] not in HEAD_WORDS and not topical:
             continue
-        if words[0] in HEAD_WORDS or len(named) >= 2:
+        if words[0] in HEAD_WORDS or len(named) >= 1:
             a = m.start(1)
             # Drop leading weak words ("The Hague Convention" keeps "Hague Convention").
             while words and words[0] in WEAK_NAME_WORDS:
@@ -412,6 +508,7 @@ class TreatyMentionFinder:
     def __init__(self, knowledge: Knowledge):
         self.kb = knowledge
         self.cfg = knowledge.treaty_descriptions
+        self.generic = set(knowledge.unknown_treaty_words) | set(self.cfg.get("generic_name_words") or [])
 
     def _names_a_body(self, text: str, mention: dict) -> bool:
         following = text[mention["end"] : mention["end"] + 40].split()
@@ -425,6 +522,12 @@ class TreatyMentionFinder:
         segments = [s for s in doc._.segments or [] if s["kind"] in ("body", "title")]
         named = [m for s in segments for m in find_named_mentions(text, self.kb, s["start"], s["end"])]
         named = [m for m in named if not self._names_a_body(text, m)]
+        named = [
+            n
+            for m in named
+            for n in ([m] if m["how"] != "unknown" else trim_unknown(doc, m, WEAK_NAME_WORDS, self.generic))
+        ]
+        named += link_defined_acronyms(doc, named, segments)
         link_defined_names(text, named)
         _, _, not_treaties = _compiled(id(self.kb))
         taken = [(m["start"], m["end"]) for m in named]
