@@ -298,7 +298,8 @@ def find_named_mentions(text: str, kb: Knowledge, lo: int = 0, hi: int | None = 
         named = [w for w in words[:-1] if w not in WEAK_NAME_WORDS] if words[-1][0].isupper() else words
         head = words[0] if words[0] in HEAD_WORDS else words[-1]
         topical = topic_words & (set(words) - {head})
-        if head not in SELF_NAMING_HEADS and words[0] not in HEAD_WORDS and not topical:
+        # "Convention on X" is a treaty; "Partnership for X" is as often a body.
+        if head not in SELF_NAMING_HEADS and not (head == "Convention" and words[0] == head) and not topical:
             continue
         if words[0] in HEAD_WORDS or len(named) >= 1:
             a = m.start(1)
@@ -400,6 +401,16 @@ def find_descriptions(doc: Doc, cfg: dict, segments: list[dict], taken: list[tup
             if d is not None:
                 d["end"] = token.idx + len(token)
                 out.append(d)
+            elif (
+                token.tag_ == "NN"
+                and any(c.lower_ in ("a", "an") for c in token.children)
+                and not (
+                    # "is a deal", "regards it as a multilateral deal": said of something, not a newcomer
+                    token.dep_ in ("attr", "oprd", "appos", "acomp") or token.head.lower_ == "as"
+                )
+            ):
+                # "cut a new deal with …": another agreement enters the discourse (see resolve).
+                out.append({"head": token, "start": token.idx, "end": token.idx + len(token), "kind": "new"})
     return out
 
 
@@ -451,6 +462,10 @@ def _has_year(kb: Knowledge, treaty_id: str, year: int) -> bool:
     return treaty is None or any(k.startswith(str(year)) for k in treaty.known_events())
 
 
+def _within(offset: int, mentions: list[dict]) -> bool:
+    return any(m["start"] <= offset < m["end"] for m in mentions)
+
+
 def resolve_descriptions(descriptions: list[dict], named: list[dict], kb: Knowledge, cfg: dict) -> list[dict]:
     """Link each description to the treaty in focus: the last treaty mentioned before it (a resolved
     description renews the focus), or before any, the first named after it. An appositive ("the
@@ -458,10 +473,18 @@ def resolve_descriptions(descriptions: list[dict], named: list[dict], kb: Knowle
     treaty of that year when the one in focus has none."""
     out: list[dict] = []
     seen = sorted(named, key=lambda m: m["start"])
+    newcomers = [d["start"] for d in descriptions if d["kind"] in ("new", "indefinite")]
     for d in sorted(descriptions, key=lambda d: d["start"]):
         head = d["head"]
+        if d["kind"] == "new":
+            continue
         beside = next((m for m in named if _apposed(m, d, head)), None)
         before = [m for m in seen if m["end"] <= d["start"]]
+        # An agreement introduced since the last treaty mention ("a deal with …, but the pact fell
+        # apart") is what a later "the pact" means, not the treaty named before it.
+        if before and beside is None and d["kind"] != "indefinite":
+            if any(before[-1]["end"] <= x < d["start"] and not _within(x, seen) for x in newcomers):
+                continue
         target = beside or (
             before[-1] if before else next((m for m in named if m["start"] >= d["end"]), None)
         )
