@@ -8,9 +8,9 @@ import warnings
 import click
 
 from . import __version__
+from .config import DEFAULT_MODEL, RunConfig
 from .errors import ClaimsError, Errors, Interrupted
 from .run.ingest import parse_date
-from .run.runner import DEFAULT_MODEL
 
 
 def _check_date(ctx, param, value):
@@ -24,7 +24,7 @@ def _check_date(ctx, param, value):
 
 def _report_error(debug: bool):
     def report(err: ClaimsError) -> None:
-        click.echo(f"error: {err.path or '-'}: [{err.stage}] {err.message}", err=True)
+        click.echo(f"error: {err.path or '-'}: {err.message}", err=True)
         if debug and getattr(err, "traceback", None):
             click.echo(err.traceback, err=True)
 
@@ -78,51 +78,20 @@ def run_options(f):
     return f
 
 
-def _run(
-    stage: str,
-    *,
-    paths,
-    output,
-    date,
-    model,
-    rules_only,
-    workers,
-    batch_size,
-    no_resume,
-    fail_fast,
-    quiet,
-    debug,
-    corrections=None,
-    engine="local",
-    scheduler=None,
-):
+def _run(stage: str, *, paths, output, no_resume, **options):
     """Run `stage` through `pipeline.run.batch.process`; exit 1 if any input failed, 130 if interrupted.
 
     Expected failures are one line each on stderr; only --debug shows a traceback, even for a bug.
     """
     from .run.batch import process
 
+    config = RunConfig.from_options(stage=stage, resume=not no_resume, **options)
+    quiet, debug = config.quiet, config.debug
     # Input warnings (e.g. a cp1252 fallback) are one plain line on stderr each.
     warnings.formatwarning = lambda msg, *a, **k: f"warning: {msg}\n"
     warnings.simplefilter("ignore" if quiet else "always", UserWarning)
     try:
-        summary = process(
-            list(paths),
-            output,
-            stage=stage,
-            model=model,
-            rules_only=rules_only,
-            date=date,
-            workers=workers,
-            batch_size=batch_size,
-            fail_fast=fail_fast,
-            resume=not no_resume,
-            quiet=quiet,
-            corrections=corrections,
-            on_error=_report_error(debug),
-            engine=engine,
-            scheduler=scheduler,
-        )
+        summary = process(list(paths), output, config, on_error=_report_error(debug))
     except Interrupted as err:
         click.echo(f"\n{err.message}", err=True)
         sys.exit(130)
@@ -172,9 +141,9 @@ def cli():
     help="Dask scheduler to use (tcp://host:8786); implies "
     "--engine dask. Without it, --engine dask starts a local cluster of --workers processes.",
 )
-def run(engine, scheduler, **options):
+def run(**options):
     """Run every stage over PATHS into OUTPUT (one spaCy pass per article)."""
-    _run("run", engine="dask" if scheduler else engine, scheduler=scheduler, **options)
+    _run("run", **options)
 
 
 def _stage_command(stage: str, doc: str):

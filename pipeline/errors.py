@@ -1,13 +1,36 @@
 """Numbered error and warning messages, kept in one place (as spaCy does in `spacy/errors.py`).
 
 Each input failure becomes a `ClaimsError` whose `stage` says where it happened; the runner turns it
-into one line on stderr and one record in `OUT.errors.jsonl`, and goes on with the other inputs.
+into one line on stderr (`error: PATH: [E012] message`) and one record in `OUT.errors.jsonl` (with
+`"code": "E012"`), and goes on with the other inputs. A message read from `Errors` or `Warnings`
+carries its code, as spaCy's do, so a user can look it up in the README and a test can match it.
 """
 
 from __future__ import annotations
 
+import re
 
-class Errors:
+#: A message's leading code, as `WithCodes` puts it there.
+CODE = re.compile(r"^\[([EW]\d{3})\] ")
+
+
+class WithCodes(type):
+    """`Errors.E012` is the message with its code in front: `[E012] the HTML holds no ...`."""
+
+    def __getattribute__(cls, name: str):
+        value = super().__getattribute__(name)
+        if re.fullmatch(r"[EW]\d{3}", name):
+            return f"[{name}] {value}"
+        return value
+
+
+def code_of(message: str) -> str | None:
+    """The code a message starts with (`E012`), or None for a message of no registry."""
+    found = CODE.match(message)
+    return found.group(1) if found else None
+
+
+class Errors(metaclass=WithCodes):
     E001 = "no such file or directory"
     E002 = "the file is empty"
     E003 = "the file looks binary (it holds NUL or control bytes), not text"
@@ -39,9 +62,19 @@ class Errors:
     E026 = "internal error: {kind}: {detail} (run again with --debug for the traceback)"
     E027 = "interrupted: {written} record(s) written to {path}; run the same command again to finish"
     E028 = "corrections file {path}: {detail}"
+    E029 = "is a folder; give the JSONL file that `claims run -o` wrote"
+    E030 = "line {line}: cannot decode the file as UTF-8 ({detail}); is it a claims JSONL run?"
+    E031 = (
+        "cannot read this knowledge file ({detail}); claims needs every file of its models/ folder: "
+        "reinstall claims, or point CLAIMS_MODELS_DIR at a complete models/ folder"
+    )
+    E032 = (
+        "cannot load the trained attribution tagger ({detail}): reinstall claims, rebuild it with "
+        "`make train-attribution`, or run with --rules-only"
+    )
 
 
-class Warnings:
+class Warnings(metaclass=WithCodes):
     W001 = "{path}: not valid UTF-8, read as {encoding}"
     W002 = "{path}: text changed since review; kept {kept} of {total} corrections whose text still matches"
     W003 = "{path}: id {id!r} is already used by {other}; this article is written as {new!r}"
@@ -55,6 +88,9 @@ class Warnings:
 class ClaimsError(Exception):
     """An input that cannot be processed. `stage` names the pipeline stage that refused it.
 
+    `code` is the kind of failure (`FileNotFound`, `BadJSON`, an exception's name); the message's
+    number (`E001`) is `number`.
+
     `traceback` holds the formatted traceback of an unexpected failure (shown with --debug); it is
     text, not a frame object, so the error pickles across processes and Dask workers.
     """
@@ -67,6 +103,8 @@ class ClaimsError(Exception):
         self.path = path
         self.stage = stage
         self.code = code
+        #: the message's number (`E012`), shown to the user and written to `OUT.errors.jsonl`
+        self.number = code_of(message)
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
@@ -77,6 +115,7 @@ class ClaimsError(Exception):
         return {
             "path": self.path,
             "stage": self.stage,
+            "code": self.number,
             "error_type": self.code or type(self).__name__,
             "message": self.message,
         }
@@ -92,3 +131,23 @@ class ModelError(ClaimsError):
 
 class Interrupted(ClaimsError):
     """The run was stopped (Ctrl-C): what was written is kept, and a rerun finishes the rest."""
+
+
+class RecordError(InputError, ValueError):
+    """A claims JSONL file that cannot be read as records: missing, unreadable, or a bad line.
+
+    `line` is the 1-based number of the bad line (None when the file itself is the trouble) and
+    `reason` the message without its "line N: " prefix. It is a `ValueError` too, as the readers it
+    replaces raised `ValueError` (json's errors) for a bad line.
+    """
+
+    def __init__(self, message: str, *, path: str = "", stage: str = "read", code: str = "", line=None):
+        super().__init__(message, path=path, stage=stage, code=code)
+        self.line = line
+        # Every line message is "line N: ..." or "record line N: ..." (E005, E006, E014, E030).
+        self.reason = message.partition(": ")[2] if line is not None else message
+
+
+class KnowledgeError(ClaimsError):
+    """A file of `models/` (lexicon, roster, treaty base, the trained tagger) is missing or unreadable.
+    The run stops: without the file its output would be quietly worse, not absent."""

@@ -1,8 +1,11 @@
 """Load the knowledge kept as data in `models/`: roster, treaty base, cue words, event words, patterns.
 
 Code never holds these lists. Each file carries a `source:` key saying where its content comes from.
-The folder is the repository's `models/`, or the one named by the environment variable
-`CLAIMS_MODELS_DIR`.
+The folder is `models/` at the top of the repository; the wheel carries it inside the package, as
+`pipeline/models` (pyproject.toml maps the one onto the other), so a checkout, an editable install
+and an installed wheel all read the same files. The environment variable `CLAIMS_MODELS_DIR` names
+another folder. A missing or unreadable file stops the run with E031: the stages never run on less
+knowledge than they were written for.
 """
 
 from __future__ import annotations
@@ -15,21 +18,57 @@ from pathlib import Path
 
 import yaml
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+from .errors import Errors, KnowledgeError
+
+_PACKAGE = Path(__file__).resolve().parent
+# An installed wheel: models/ shipped inside the package.
+PACKAGED_MODELS_DIR = _PACKAGE / "models"
+# A checkout (or an editable install of one): models/ beside the package, at the top of the repository.
+CHECKOUT_MODELS_DIR = _PACKAGE.parent / "models"
 
 
 def models_dir() -> Path:
     """The folder that holds the knowledge files."""
-    return Path(os.environ.get("CLAIMS_MODELS_DIR") or MODELS_DIR)
+    if os.environ.get("CLAIMS_MODELS_DIR"):
+        return Path(os.environ["CLAIMS_MODELS_DIR"])
+    # The checkout's folder only beside its pyproject.toml: next to an installed package it would be
+    # whatever another distribution put at site-packages/models.
+    if PACKAGED_MODELS_DIR.is_dir() or not (_PACKAGE.parent / "pyproject.toml").is_file():
+        return PACKAGED_MODELS_DIR
+    return CHECKOUT_MODELS_DIR
 
 
-def read_yaml(name: str) -> dict:
-    """Read one knowledge file from the models folder; a missing optional file reads as {}."""
-    path = models_dir() / name
-    if not path.exists():
-        return {}
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+def knowledge_error(path: Path, detail: str) -> KnowledgeError:
+    return KnowledgeError(
+        Errors.E031.format(detail=detail), path=str(path), stage="load", code="BadKnowledge"
+    )
+
+
+def read_text(path: Path) -> str:
+    """The text of one knowledge file; E031 if it is missing or unreadable."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise knowledge_error(path, "no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise knowledge_error(path, f"{type(err).__name__}: {err}") from None
+
+
+def parse_yaml(text: str, path: Path) -> dict:
+    """A knowledge file's YAML, which must be a mapping (an empty or truncated file is an error too)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise knowledge_error(path, f"not valid YAML: {str(err).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise knowledge_error(path, f"not a YAML mapping but {type(data).__name__}")
+    return data
+
+
+def read_yaml(name: str, folder: Path | None = None) -> dict:
+    """Read one knowledge file from the models folder (or `folder`); E031 if it is missing or unreadable."""
+    path = Path(folder or models_dir()) / name
+    return parse_yaml(read_text(path), path)
 
 
 @dataclass
@@ -91,10 +130,18 @@ class Knowledge:
         return next((t for t in self.treaties if t.id == treaty_id), None)
 
 
-def _mined_cue_verbs(min_n: int = 5, min_p: float = 0.15) -> set[str]:
-    """Verbs that head a PolNeAR-train cue often and reliably enough (models/cues.yml)."""
-    mined = read_yaml("cues.yml").get("verbs") or {}
-    return {lemma for lemma, st in mined.items() if st.get("n", 0) >= min_n and st.get("p", 0) >= min_p}
+# The knowledge files that make the cue lexicon. The role tagger keeps its own copy of them, the
+# ones it was trained with (pipeline/stages/roles/tagger.py).
+CUE_FILES = ("speech_cues.yml", "cues.yml")
+
+
+def cue_lexicon(speech_cues: dict, mined: dict, min_n: int = 5, min_p: float = 0.15):
+    """The cue verbs and each mined verb's precision: the hand list (speech_cues.yml) plus the verbs
+    that head a PolNeAR-train cue often and reliably enough (cues.yml, `make cues`)."""
+    verbs = mined.get("verbs") or {}
+    reliable = {lemma for lemma, st in verbs.items() if st.get("n", 0) >= min_n and st.get("p", 0) >= min_p}
+    precision = {lemma: st.get("p", 0.0) for lemma, st in verbs.items()}
+    return set(speech_cues.get("verbs") or []) | reliable, precision
 
 
 @lru_cache(maxsize=1)
@@ -130,6 +177,7 @@ def load_knowledge() -> Knowledge:
     for nt in base.get("not_treaties") or []:
         not_treaties += [nt["name"], *(nt.get("aliases") or [])]
     cues = read_yaml("speech_cues.yml")
+    cue_verbs, cue_precision = cue_lexicon(cues, read_yaml("cues.yml"))
     events = read_yaml("events.yml")
     event_words: dict[str, str] = {}
     event_phrases: list[tuple[tuple[str, ...], str]] = []
@@ -145,10 +193,8 @@ def load_knowledge() -> Knowledge:
         treaties=treaties,
         not_treaties=not_treaties,
         unknown_treaty_words=list(base.get("unknown_treaty_words") or []),
-        cue_verbs=set(cues.get("verbs") or []) | _mined_cue_verbs(),
-        cue_precision={
-            lemma: st.get("p", 0.0) for lemma, st in (read_yaml("cues.yml").get("verbs") or {}).items()
-        },
+        cue_verbs=cue_verbs,
+        cue_precision=cue_precision,
         complement_share={
             lemma: (st.get("n", 0), st.get("p", 0.0))
             for lemma, st in (read_yaml("complement_cues.yml").get("lemmas") or {}).items()

@@ -27,7 +27,9 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pipeline.errors import RecordError
 from pipeline.eval.brat import GoldDoc, Span
+from pipeline.record.io import read_records
 
 SUBSETS = ("all", "quoted", "unquoted")
 #: Characters counted as quote marks by `is_quoted`.
@@ -292,21 +294,17 @@ def load_predictions(path: str | os.PathLike) -> dict[str, list[dict]]:
     """Read a claims JSONL file into {article id: quotes}.
 
     Blank lines are skipped; a later record with the same id replaces an earlier one; a record
-    without quotes gives an empty list. Invalid JSON raises ValueError naming file and line.
+    without quotes gives an empty list. A line that is not a JSON object raises ValueError naming
+    file and line as `PATH:LINE: reason`; a missing file raises `RecordError` (a ValueError too).
     """
     preds: dict[str, list[dict]] = {}
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{os.fspath(path)}:{lineno}: not valid JSON ({exc})") from None
-            if not isinstance(record, dict):
-                raise ValueError(f"{os.fspath(path)}:{lineno}: a record must be a JSON object")
+    try:
+        for record in read_records(path, stage="eval"):
             preds[record_id(record)] = record.get("quotes") or []
+    except RecordError as err:
+        if err.line is None:
+            raise
+        raise ValueError(f"{os.fspath(path)}:{err.line}: {err.reason}") from None
     return preds
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from . import io as record_io
 
 QUOTE_COLUMNS = {
     "article": "string",
@@ -164,9 +165,8 @@ def records_to_frames(records: list[dict]) -> Frames:
 
 
 def read_records(path: str | Path) -> list[dict]:
-    """Every record of a claims JSONL file (blank lines skipped)."""
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    """Every record of a claims JSONL file (blank lines skipped); a bad line raises `RecordError`."""
+    return list(record_io.read_records(path, stage="load"))
 
 
 def load(path: str | Path) -> Frames:

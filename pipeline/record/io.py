@@ -1,4 +1,8 @@
-"""Writing records safely: line-atomic appends, resumable runs, and an atomic error file.
+"""Reading and writing records: the one JSONL reader, line-atomic appends, resumable runs, and an
+atomic error file.
+
+`read_records` is how eval, report, review and `pipeline.load` read a run: blank lines skipped, and
+anything else that is not a JSON object refused with a `RecordError` naming the file and line.
 
 Each record is one line, written whole with a single `write(2)` on a file opened for appending, as
 its article completes. A run killed midway therefore leaves whole lines; should a line still be cut
@@ -19,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import ClaimsError, Errors
+from ..errors import ClaimsError, Errors, RecordError
 
 # How far back from the end of a file to look for the last newline, per step.
 _TAIL_STEP = 1 << 16
@@ -102,6 +106,75 @@ def iter_lines(path: Path) -> Iterator[tuple[int, dict | None]]:
             except ValueError:
                 rec = None
             yield n, rec if isinstance(rec, dict) else None
+
+
+def _open_error(path: Path, err: OSError, stage: str) -> RecordError:
+    if isinstance(err, FileNotFoundError):
+        code, message = "E001", Errors.E001
+    elif isinstance(err, IsADirectoryError):
+        code, message = "E029", Errors.E029
+    else:
+        code, message = "E017", Errors.E017.format(detail=err.strerror or err)
+    return RecordError(message, path=str(path), stage=stage, code=code)
+
+
+def _not_a_record(rec: object, n: int, validate: bool) -> tuple[str, str] | None:
+    """(code, message) saying why the JSON value on line `n` is refused; None when it is not."""
+    if not isinstance(rec, dict):
+        return "E014", Errors.E014.format(line=n, detail="not a JSON object")
+    if not validate:
+        return None
+    if not isinstance(rec.get("text"), str):
+        return "E006", Errors.E006.format(line=n)
+    if not isinstance(rec.get("id"), str):
+        return "E014", Errors.E014.format(line=n, detail="the record has no 'id' string")
+    return None
+
+
+def numbered_records(
+    path: str | Path, *, validate: bool = False, stage: str = "read"
+) -> Iterator[tuple[int, dict]]:
+    """(line number, record) for each record of a claims JSONL file, in file order; blank lines skipped.
+
+    Every other line must be a JSON object; with `validate`, it must also have an `id` and a `text`
+    string, as every record `claims run` writes has. A missing or unreadable file, or a line that is
+    not UTF-8, not JSON or (with `validate`) not a record, raises `RecordError` naming the file (and
+    the line), with `stage` as given. Lines are split at newline bytes only, as `RecordWriter`
+    writes them and `iter_lines` reads them, so the line numbers are an editor's.
+    """
+    path = Path(path)
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the `with` below; only open errors are caught here
+    except OSError as err:
+        raise _open_error(path, err, stage) from None
+    with fh:
+        for n, raw in enumerate(fh, 1):
+            refused = None
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                refused = "E030", Errors.E030.format(line=n, detail=err.reason)
+            else:
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as err:
+                    # The line is decoded alone, so the column is the place to look in it.
+                    detail = f"{err.msg}, column {err.colno}"
+                    refused = "E005", Errors.E005.format(line=n, detail=detail)
+                else:
+                    refused = _not_a_record(rec, n, validate)
+            if refused is not None:
+                code, message = refused
+                raise RecordError(message, path=str(path), stage=stage, code=code, line=n)
+            yield n, rec
+
+
+def read_records(path: str | Path, *, validate: bool = False, stage: str = "read") -> Iterator[dict]:
+    """The records of a claims JSONL file, read a line at a time: `numbered_records` without the numbers."""
+    for _, rec in numbered_records(path, validate=validate, stage=stage):
+        yield rec
 
 
 class RecordWriter:

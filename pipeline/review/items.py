@@ -12,13 +12,12 @@ corrections are applied.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import ClaimsError, Errors
 from ..eval.score import MIN_JACCARD, char_set, jaccard
+from ..record import io as record_io
 from ..record.build import make_id, text_hash
 
 #: Item kinds, in the order records list them.
@@ -152,33 +151,11 @@ def changed_fields(kind: str, base: dict, value: dict) -> list[str]:
 
 
 def read_records(path: str | Path) -> Iterator[dict]:
-    """The records of a claims JSONL file, in order; a bad line raises `ClaimsError` naming it."""
-    path = Path(path)
-    try:
-        fh = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
-    except OSError as err:
-        raise ClaimsError(Errors.E001, path=str(path), stage="review", code=type(err).__name__) from err
-    with fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as err:
-                raise ClaimsError(
-                    Errors.E014.format(line=lineno, detail=f"not valid JSON ({err})"),
-                    path=str(path),
-                    stage="review",
-                    code="BadRecord",
-                ) from err
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str) or "id" not in record:
-                raise ClaimsError(
-                    Errors.E014.format(line=lineno, detail="not a claims record (no 'id' or 'text')"),
-                    path=str(path),
-                    stage="review",
-                    code="BadRecord",
-                )
-            yield record
+    """The records of a claims JSONL file, in order; a bad line raises `RecordError` naming it.
+
+    `pipeline.record.io.read_records` with every line checked to be a record (an `id` and a `text`).
+    """
+    return record_io.read_records(path, validate=True, stage="review")
 
 
 def base_of(record: dict) -> dict:

@@ -23,13 +23,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config import RunConfig
 from ..errors import ClaimsError, Errors, Interrupted, Warnings
 from ..record.build import text_hash
 from ..record.io import RecordWriter, write_errors
 from .ingest import JSONL_SUFFIXES, Article, iter_input_files, read_articles
-from .runner import DEFAULT_MODEL, Runner
-
-ENGINES = ("local", "dask")
+from .runner import Runner
 
 
 @dataclass
@@ -165,34 +164,16 @@ def load_corrections(path: str | Path) -> Callable[[dict], dict]:
         ) from err
 
 
-def make_runner(
-    engine: str,
-    *,
-    model: str,
-    stage: str,
-    batch_size: int,
-    workers: int,
-    scheduler: str | None = None,
-    rules_only: bool = False,
-):
-    """The runner of `engine`: `Runner` (spaCy's own processes) or the Dask one."""
-    if engine == "dask" or scheduler:
+def make_runner(config: RunConfig):
+    """The runner of `config.engine`: `Runner` (forked processes) or the Dask one."""
+    if config.engine == "dask":
         try:
             from .dask_engine import DaskRunner
         except ImportError as err:
             raise ClaimsError(Errors.E023.format(detail=err), stage="dask", code="ImportError") from err
 
-        return DaskRunner(
-            model=model,
-            stage=stage,
-            batch_size=batch_size,
-            workers=workers,
-            scheduler=scheduler,
-            rules_only=rules_only,
-        )
-    if engine != "local":
-        raise ValueError(f"unknown engine {engine!r}: use one of {ENGINES}")
-    return Runner(model=model, stage=stage, batch_size=batch_size, n_process=workers, rules_only=rules_only)
+        return DaskRunner(config)
+    return Runner(config)
 
 
 class UniqueIds:
@@ -221,55 +202,34 @@ class UniqueIds:
 
 
 def process(
-    paths: list[str],
-    out: str | Path,
-    *,
-    stage: str = "run",
-    model: str = DEFAULT_MODEL,
-    date: str | None = None,
-    workers: int = 1,
-    batch_size: int = 16,
-    fail_fast: bool = False,
-    resume: bool = True,
-    quiet: bool = False,
-    corrections: str | None = None,
-    on_error=None,
-    engine: str = "local",
-    scheduler: str | None = None,
-    rules_only: bool = False,
+    paths: list[str], out: str | Path, config: RunConfig | None = None, *, on_error=None, **options
 ) -> Summary:
     """Annotate every input under `paths` into `out`; one bad input never stops the others.
 
-    `workers` is the number of processes: spaCy's with the local engine, Dask worker processes of
-    the local cluster with `engine="dask"` (ignored when `scheduler` names an existing cluster).
+    `config` holds the run's options; from Python, keyword `options` (RunConfig's fields:
+    `date="2019-02-03"`, `workers=2`, `quiet=True`, ...) stand in for it. `on_error` is called with
+    each input's `ClaimsError` as it happens.
     """
+    config = config or RunConfig.from_options(**options)
     out = Path(out)
     summary = Summary()
     # Run-level checks first, so a run that cannot start leaves OUT as it was.
-    apply = load_corrections(corrections) if corrections else None
+    apply = load_corrections(config.corrections) if config.corrections else None
     reviewed = getattr(apply, "articles", frozenset())
-    runner = make_runner(
-        engine,
-        model=model,
-        stage=stage,
-        batch_size=batch_size,
-        workers=workers,
-        scheduler=scheduler,
-        rules_only=rules_only,
-    )
+    runner = make_runner(config)
     try:
-        writer = RecordWriter(out, resume=resume)
+        writer = RecordWriter(out, resume=config.resume)
     except ClaimsError:
         runner.close()
         raise
     files = list(iter_input_files(paths))
     streams = any(f.suffix.lower() in JSONL_SUFFIXES for f in files)
-    bar = _progress(None if streams or len(files) < 2 else len(files), quiet)
+    bar = _progress(None if streams or len(files) < 2 else len(files), config.quiet)
     unique = UniqueIds()
     started = time.perf_counter()
 
     def todo() -> Iterator[Article | ClaimsError]:
-        for item in read_articles(files, date):
+        for item in read_articles(files, config.date):
             if isinstance(item, Article):
                 item = unique(item)
                 # A reviewed article is always redone: its corrections must be applied to the new record.
@@ -286,7 +246,7 @@ def process(
                 summary.errors.append(item)
                 if on_error:
                     on_error(item)
-                if fail_fast:
+                if config.fail_fast:
                     break
                 continue
             if apply is not None:

@@ -25,37 +25,40 @@ from collections.abc import Iterable, Iterator
 from distributed import Client, LocalCluster
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from ..config import RunConfig
 from ..errors import ClaimsError, Errors
 from .ingest import Article
-from .runner import DEFAULT_MODEL, TASK_ARTICLES, TASKS_PER_WORKER, Runner, pipeline_version, run_in_order
+from .runner import TASK_ARTICLES, TASKS_PER_WORKER, Runner, pipeline_version, run_in_order
 
 # How long to wait for the scheduler to answer, and for a remote cluster's first worker.
 CONNECT_TIMEOUT = "20s"
 WORKER_WAIT_SECONDS = 60
 
-_RUNNERS: dict[tuple[str, str, int, bool], Runner] = {}
+_RUNNERS: dict[tuple, Runner] = {}
 _LOCK = threading.Lock()
 #: How many pipelines this process has loaded (the tests check each worker loads one, once).
 LOADS = 0
 
 
-def worker_runner(model: str, stage: str, batch_size: int, rules_only: bool = False) -> Runner:
-    """The runner of this worker process, loaded on first use and kept for every later task."""
+def worker_runner(config: RunConfig) -> Runner:
+    """The runner of this worker process, loaded on first use and kept for every later task.
+
+    A worker annotates in its own process, one article stream at a time: the cluster, not the
+    worker, spreads the work, so the runner it builds is a one-process local one.
+    """
     global LOADS
-    key = (model, stage, batch_size, rules_only)
+    key = config.pipeline_key
     with _LOCK:
         runner = _RUNNERS.get(key)
         if runner is None:
-            runner = _RUNNERS[key] = Runner(
-                model=model, stage=stage, batch_size=batch_size, rules_only=rules_only
-            )
+            runner = _RUNNERS[key] = Runner(config.with_options(engine="local", scheduler=None, workers=1))
             LOADS += 1
     return runner
 
 
-def worker_info(model: str, stage: str, batch_size: int, rules_only: bool = False) -> tuple[str, str]:
+def worker_info(config: RunConfig) -> tuple[str, str]:
     """(spaCy model name, pipeline version) of this worker's runner."""
-    runner = worker_runner(model, stage, batch_size, rules_only)
+    runner = worker_runner(config)
     return runner.model_name, runner.version
 
 
@@ -64,11 +67,9 @@ def worker_loads() -> int:
     return LOADS
 
 
-def annotate_batch(
-    articles: list[Article], model: str, stage: str, batch_size: int, version: str, rules_only: bool = False
-) -> list:
+def annotate_batch(articles: list[Article], config: RunConfig, version: str) -> list:
     """The task: records (or `ClaimsError`s) of a batch of articles, in order."""
-    runner = worker_runner(model, stage, batch_size, rules_only)
+    runner = worker_runner(config)
     if runner.version != version:
         raise ClaimsError(
             Errors.E024.format(worker=runner.version, local=version), stage="dask", code="VersionMismatch"
@@ -81,13 +82,13 @@ class LoadPipeline(WorkerPlugin):
 
     idempotent = True
 
-    def __init__(self, model: str, stage: str, batch_size: int, rules_only: bool = False):
-        self.model, self.stage, self.batch_size, self.rules_only = model, stage, batch_size, rules_only
-        self.name = f"claims-pipeline-{model}-{stage}-{batch_size}-{rules_only}"
+    def __init__(self, config: RunConfig):
+        self.config = config
+        self.name = "claims-pipeline-" + "-".join(str(v) for v in config.pipeline_key)
 
     def setup(self, worker) -> None:
         try:
-            worker_runner(self.model, self.stage, self.batch_size, self.rules_only)
+            worker_runner(self.config)
         except ClaimsError:
             # Not here: Dask would log it with a traceback on the worker. `worker_info`, run
             # next, meets the same error and the client reports it in one line.
@@ -97,18 +98,10 @@ class LoadPipeline(WorkerPlugin):
 class DaskRunner:
     """Runs the claims stages on a Dask cluster; the same interface and output as `Runner`."""
 
-    def __init__(
-        self,
-        model: str = DEFAULT_MODEL,
-        stage: str = "run",
-        batch_size: int = 16,
-        workers: int = 1,
-        scheduler: str | None = None,
-        quiet_logs: bool = True,
-        rules_only: bool = False,
-    ):
-        self.model, self.stage, self.batch_size = model, stage, batch_size
-        self.rules_only = rules_only
+    def __init__(self, config: RunConfig | None = None, quiet_logs: bool = True, **options):
+        """`options` (RunConfig's fields) stand in for a config, for use from Python."""
+        self.config = config = config or RunConfig.from_options(engine="dask", **options)
+        scheduler, workers = config.scheduler, config.workers
         self.cluster = None
         # A worker's failure reaches the client as an exception; its log would only repeat it.
         level = logging.CRITICAL if quiet_logs else logging.INFO
@@ -147,8 +140,8 @@ class DaskRunner:
                 stage="dask",
                 code="NoWorkers",
             ) from err
-        self.client.register_plugin(LoadPipeline(self.model, self.stage, self.batch_size, self.rules_only))
-        info = self.client.run(worker_info, self.model, self.stage, self.batch_size, self.rules_only)
+        self.client.register_plugin(LoadPipeline(self.config))
+        info = self.client.run(worker_info, self.config)
         self.model_name = next(iter(info.values()))[0]
         self.version = pipeline_version(self.model_name)
         for _model, version in info.values():
@@ -163,16 +156,7 @@ class DaskRunner:
         """One record per article, in input order; failures come back as `ClaimsError`s in their place."""
 
         def submit(batch: list[Article]):
-            return self.client.submit(
-                annotate_batch,
-                batch,
-                self.model,
-                self.stage,
-                self.batch_size,
-                self.version,
-                self.rules_only,
-                pure=False,
-            )
+            return self.client.submit(annotate_batch, batch, self.config, self.version, pure=False)
 
         def window() -> int:
             # Two tasks per worker thread, counted again as workers join or leave the cluster.

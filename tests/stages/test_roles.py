@@ -4,16 +4,20 @@ run uses it. The model tests load the shipped model in models/attribution/model.
 from __future__ import annotations
 
 import json
+import shutil
 import warnings
 
 import pytest
 import spacy
 from thinc.api import NumpyOps
 
+from pipeline.errors import KnowledgeError
 from pipeline.eval.brat import GoldAttribution
 from pipeline.stages.roles.tagger import (
     ROLE_LABELS,
+    CueLexicon,
     add_role_tagger,
+    install,
     quote_features,
     role_model_path,
     token_roles,
@@ -99,10 +103,72 @@ def test_roles_tagger_refuses_a_pipeline_it_was_not_trained_on():
     assert "claims_role_tagger" not in other.pipe_names
 
 
-def test_roles_missing_model_warns_and_rules_run_alone(tmp_path):
-    other = spacy.blank("en")
-    with pytest.warns(UserWarning, match="no trained attribution tagger"):
-        assert add_role_tagger(other, "blank_en", path=tmp_path / "nothing") is False
+def test_roles_missing_tagger_is_a_coded_error(tmp_path):
+    # A missing shipped tagger is a broken install, not a reason to run the rules alone.
+    with pytest.raises(KnowledgeError, match=r"\[E032\] cannot load the trained attribution tagger") as info:
+        add_role_tagger(spacy.blank("en"), "blank_en", path=tmp_path / "nothing")
+    assert info.value.path == str(tmp_path / "nothing")
+
+
+def _shipped_copy(tmp_path, without=()):
+    folder = tmp_path / "model"
+    shutil.copytree(role_model_path(), folder)
+    for name in without:
+        (folder / "claims_role_tagger" / name).unlink()
+    return folder
+
+
+def _base_like():
+    """A blank pipeline that passes for the one the tagger was trained over (name, version, tok2vec)."""
+    meta = json.loads((role_model_path() / "meta.json").read_text())["claims_base"]
+    nlp = spacy.blank("en")
+    nlp.meta.update(name=meta["name"], version=meta["version"])
+    nlp.add_pipe("tok2vec")
+    return nlp
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("missing", ["cues.yml", "speech_cues.yml"])
+def test_roles_tagger_without_its_lexicon_is_a_coded_error(tmp_path, missing):
+    folder = _shipped_copy(tmp_path, without=[missing])
+    with pytest.raises(KnowledgeError, match=r"\[E031\]") as info:
+        add_role_tagger(_base_like(), "base", path=folder)
+    assert info.value.path == str(folder / "claims_role_tagger" / missing)
+
+
+@pytest.mark.model
+def test_roles_tagger_reads_its_own_lexicon_not_the_live_one(tmp_path, monkeypatch):
+    # `make cues` rewrites the live lexicon; a tagger not retrained keeps the one it was fitted with.
+    live = tmp_path / "live"
+    shutil.copytree(role_model_path().parent.parent, live)
+    (live / "cues.yml").write_text("source: test\nverbs: {}\n", encoding="utf-8")
+    (live / "speech_cues.yml").write_text("source: test\nverbs: [say]\n", encoding="utf-8")
+    monkeypatch.setenv("CLAIMS_MODELS_DIR", str(live))
+    tagger = spacy.load(_shipped_copy(tmp_path)).get_pipe("claims_role_tagger")
+    own = CueLexicon.read(role_model_path() / "claims_role_tagger")
+    assert tagger.lexicon.verbs == own.verbs and tagger.lexicon.precision == own.precision
+    assert "warn" in tagger.lexicon.verbs and tagger.lexicon.verbs != {"say"}
+
+
+@pytest.mark.model
+def test_roles_saved_tagger_keeps_its_lexicon_beside_unchanged_weights(tmp_path):
+    shipped = role_model_path() / "claims_role_tagger"
+    spacy.load(role_model_path()).to_disk(tmp_path / "saved")
+    saved = tmp_path / "saved" / "claims_role_tagger"
+    for name in ("cues.yml", "speech_cues.yml", "model"):
+        assert (saved / name).read_bytes() == (shipped / name).read_bytes(), name
+
+
+@pytest.mark.model
+def test_roles_install_gives_a_tagger_trained_before_lexicons_the_live_one(tmp_path):
+    from pipeline.knowledge import models_dir
+
+    trained = _shipped_copy(tmp_path, without=["cues.yml", "speech_cues.yml"])
+    install(str(trained), str(tmp_path / "dest"))
+    for name in ("cues.yml", "speech_cues.yml"):
+        assert (tmp_path / "dest" / "claims_role_tagger" / name).read_bytes() == (
+            models_dir() / name
+        ).read_bytes()
 
 
 @pytest.mark.model

