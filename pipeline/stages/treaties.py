@@ -401,14 +401,7 @@ def find_descriptions(doc: Doc, cfg: dict, segments: list[dict], taken: list[tup
             if d is not None:
                 d["end"] = token.idx + len(token)
                 out.append(d)
-            elif (
-                token.tag_ == "NN"
-                and any(c.lower_ in ("a", "an") for c in token.children)
-                and not (
-                    # "is a deal", "regards it as a multilateral deal": said of something, not a newcomer
-                    token.dep_ in ("attr", "oprd", "appos", "acomp") or token.head.lower_ == "as"
-                )
-            ):
+            elif token.tag_ == "NN" and any(c.lower_ in ("a", "an") for c in token.children):
                 # "cut a new deal with …": another agreement enters the discourse (see resolve).
                 out.append({"head": token, "start": token.idx, "end": token.idx + len(token), "kind": "new"})
     return out
@@ -462,6 +455,16 @@ def _has_year(kb: Knowledge, treaty_id: str, year: int) -> bool:
     return treaty is None or any(k.startswith(str(year)) for k in treaty.known_events())
 
 
+def _newcomer(head: Token) -> bool:
+    """Whether "a deal" brings a new agreement into the discourse: as a verb's subject or object
+    ("cut a deal with …"), not as something said of another ("is a deal", "as a multilateral deal",
+    ", a landmark agreement")."""
+    if head.dep_ not in ("dobj", "nsubj", "nsubjpass", "pobj") or head.head.lower_ == "as":
+        return False
+    start = _phrase_start(head)
+    return start == 0 or head.doc[start - 1].text not in (",", "—", "–", "(")
+
+
 def _within(offset: int, mentions: list[dict]) -> bool:
     return any(m["start"] <= offset < m["end"] for m in mentions)
 
@@ -473,7 +476,9 @@ def resolve_descriptions(descriptions: list[dict], named: list[dict], kb: Knowle
     treaty of that year when the one in focus has none."""
     out: list[dict] = []
     seen = sorted(named, key=lambda m: m["start"])
-    newcomers = [d["start"] for d in descriptions if d["kind"] in ("new", "indefinite")]
+    newcomers = [
+        d["start"] for d in descriptions if d["kind"] in ("new", "indefinite") and _newcomer(d["head"])
+    ]
     for d in sorted(descriptions, key=lambda d: d["start"]):
         head = d["head"]
         if d["kind"] == "new":
