@@ -1,7 +1,11 @@
 """Stage 6, dates: temporal expressions normalised to ISO, linked to the treaty mention they date.
 
 Values are YYYY, YYYY-MM or YYYY-MM-DD, resolved against the publication date ("Last October" →
-2018-10 for an article of 2019-02-03; "Friday’s announcement" → 2019-02-01). A date is linked to a
+2018-10 for an article of 2019-02-03; "Friday’s announcement" → 2019-02-01). A bare month, day,
+weekday or weekend reads the tense of its clause: in an article of March 2019, "was signed in
+December" is 2018-12 and "will lapse in February" 2020-02; "in six months" counts forward from the
+publication date (number words and future markers are data in `models/time_words.yml`). Headlines
+are dated as well as the body. A date is linked to a
 treaty mention of its sentence, with the event read off the word that governs it ("agreed in 2010"
 → signed, "expires in 2021" → expires); the event words are data in `models/events.yml`. A year that
 modifies the treaty's name ("the 1972 ABM Treaty") takes its event from the dates the base knows.

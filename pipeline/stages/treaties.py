@@ -1,10 +1,21 @@
 """Stage 5, treaties: treaty mentions linked to the knowledge base (`models/treaties.yml`).
 
-Mentions are found by name and alias (any case), by abbreviation (exact case), and by anaphora
-("the treaty", "the Treaty", "this agreement"). An anaphor links to the last treaty named before it,
-or, when it comes before the first name ("In 1987, the treaty …"), to the first one named after it.
-A law or policy document listed under `not_treaties` is never a treaty. An unknown
-"X Treaty/Agreement/Convention/Accord" gets an id of its own, made from its name.
+Mentions are found, in headlines and body paragraphs:
+1. by name and alias: case-blind for names with a head noun ("open skies treaty"), in their own
+   case for acronyms and bare names ("New START", "Open Skies"); head-noun synonyms ("… Test Ban
+   Pact") and "the"-less variants are generated from the base's aliases, not listed;
+2. by abbreviation (exact case); "Name (ABBR)" gives the name the abbreviation's treaty;
+3. by description (`models/treaty_descriptions.yml`): "the deal", "the 1996 treaty" (the year
+   checked against the base's dates), "the last remaining arms control treaty", an appositive "a
+   multilateral treaty", resolved to the treaty in focus: the last one mentioned before, or, before
+   any, the first named after. Plurals, generic determiners and modifiers of novelty ("a new
+   agreement", "any future treaty") are not mentions, and an agreement newly introduced ("cut a
+   deal with …") takes the focus away from the treaty named before it;
+4. as unknown named agreements: a proper name headed by Treaty, Agreement, Accord(s), Pact,
+   Protocol (or Convention(s), Partnership, Memorandum, Deal with a topic word) gets an id from its
+   name, cut to the words the parse reads as the name; names made of generic words only get none.
+A law or policy document listed under `not_treaties`, and a treaty name followed by "Organization"
+and the like, are never treaty mentions.
 """
 
 from __future__ import annotations
@@ -19,16 +30,6 @@ from ..doc.extensions import guarded
 from ..doc.index import text_of
 from ..knowledge import Knowledge, load_knowledge
 
-ANAPHOR_HEADS = {
-    "treaty": "treaty",
-    "agreement": "agreement",
-    "accord": "agreement",
-    "pact": "agreement",
-    "convention": "treaty",
-}
-ANAPHOR_DETS = {"the", "this", "that"}
-# "the agreement" is generic: it is a treaty only with a treaty named this close before it.
-AGREEMENT_WINDOW = 800
 UNKNOWN_HEADS = r"(?:Treaty|Agreements?|Conventions?|Accords?|Pact|Protocol|Partnership|Memorandum|Deal)"
 HEAD_WORDS = {"Treaty", "Agreement", "Agreements", "Convention", "Conventions", "Accord", "Accords", "Pact"}
 HEAD_WORDS |= {"Protocol", "Partnership", "Memorandum", "Deal"}
