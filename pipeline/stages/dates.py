@@ -318,6 +318,7 @@ class TreatyDateLinker:
             sent: Span = doc_index(doc).sent_of(span.root.i)
             in_sent = [m for m in mentions if sent.start_char <= m["start"] < sent.end_char]
             if not in_sent:
+                self._link_to_previous_sentence(doc, d, span, sent, mentions)
                 continue
             token = span.root
             target, event = None, None
@@ -347,6 +348,24 @@ class TreatyDateLinker:
             target["dates"].append({**d, "event": event})
         for m in mentions:
             m["event"] = m["dates"][0]["event"] if m["dates"] else self.mention_event(doc, m)
+
+    def _link_to_previous_sentence(
+        self, doc: Doc, d: dict, span: Span, sent: Span, mentions: list[dict]
+    ) -> None:
+        """ "Moscow left the INF Treaty. The withdrawal took effect in August.": a date of a sentence
+        without a treaty mention dates the last treaty of the sentence before, when a named event
+        (not just any verb) governs it."""
+        if sent.start == 0:
+            return
+        before = doc_index(doc).sent_of(sent.start - 1)
+        prior = [m for m in mentions if before.start_char <= m["start"] < before.end_char]
+        if not prior:
+            return
+        event, _ = self._event_before(span, set())
+        if event is None:
+            event, _ = self._event_near(span.root, set())
+        if event is not None and event != "unspecified":
+            prior[-1]["dates"].append({**d, "event": event})
 
     def mention_event(self, doc: Doc, m: dict) -> str:
         """What the sentence says happened to an undated mention ("withdraw from the INF Treaty")."""

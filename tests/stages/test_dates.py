@@ -143,3 +143,17 @@ def test_dates_relative_dates_by_tense(annotate, text, date, expected):
 )
 def test_dates_event_links_to_anaphor_or_distant_mention(annotate, text, expected):
     assert expected in _dated(annotate(text))
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # No treaty in the date's sentence: a named event dates the treaty of the sentence before.
+        ("Moscow left the CFE Treaty. The withdrawal took effect in 2007.", {("cfe", "2007")}),
+        # Without an event word, the date stays unlinked.
+        ("Moscow left the CFE Treaty. Lavrov spoke about it in 2007.", set()),
+    ],
+)
+def test_dates_event_in_next_sentence(annotate, text, expected):
+    assert _dated(annotate(text)) == expected
