@@ -20,6 +20,7 @@ and the like, are never treaty mentions.
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -258,21 +259,19 @@ def link_defined_acronyms(doc: Doc, named: list[dict], segments: list[dict]) -> 
         if after is None:
             continue
         acronym = after.group(1)
-        taken = [(n["start"], n["end"]) for n in named + out]
-        for seg in segments:
-            for hit in re.finditer(r"(?<![\w-])" + re.escape(acronym) + r"(?![\w-])", text[: seg["end"]]):
-                if hit.start() >= seg["start"] and not any(
-                    x < hit.end() and hit.start() < y for x, y in taken
-                ):
-                    out.append(
-                        {
-                            "start": hit.start(),
-                            "end": hit.end(),
-                            "text": acronym,
-                            "treaty": m["treaty"],
-                            "how": "abbreviation",
-                        }
-                    )
+        taken = _Spans(named + out)
+        for hit in re.finditer(r"(?<![\w-])" + re.escape(acronym) + r"(?![\w-])", text):
+            inside = any(seg["start"] <= hit.start() < seg["end"] for seg in segments)
+            if inside and taken.covering(hit.start()) is None:
+                out.append(
+                    {
+                        "start": hit.start(),
+                        "end": hit.end(),
+                        "text": acronym,
+                        "treaty": m["treaty"],
+                        "how": "abbreviation",
+                    }
+                )
     return out
 
 
@@ -393,10 +392,11 @@ def describe(head: Token, cfg: dict, in_title: bool) -> dict | None:
 def find_descriptions(doc: Doc, cfg: dict, segments: list[dict], taken: list[tuple[int, int]]) -> list[dict]:
     """Treaty noun phrases that are not names ("the deal", "a key Cold War-era treaty")."""
     out = []
+    blocked = _Spans([{"start": a, "end": b} for a, b in taken])
     for seg in segments:
         span = doc.char_span(seg["start"], seg["end"], alignment_mode="expand")
         for token in span if span is not None else []:
-            if token.lower_ not in cfg["heads"] or any(a <= token.idx < b for a, b in taken):
+            if token.lower_ not in cfg["heads"] or blocked.covering(token.idx) is not None:
                 continue
             d = describe(token, cfg, seg["kind"] == "title")
             if d is not None:
@@ -416,8 +416,9 @@ def _apposed(mention: dict, d: dict, head: Token) -> bool:
     by the parse, or by word order, as the parser often hangs it on the verb."""
     if head.dep_ == "appos" and mention["start"] <= head.head.idx < mention["end"]:
         return True
-    gap = head.doc.text[mention["end"] : d["start"]]
-    return mention["end"] <= d["start"] and APPOSITION_GAP.fullmatch(gap) is not None
+    if not 0 <= d["start"] - mention["end"] <= 60:
+        return False
+    return APPOSITION_GAP.fullmatch(head.doc.text[mention["end"] : d["start"]]) is not None
 
 
 def _governing_event(head: Token, kb: Knowledge) -> str | None:
@@ -466,8 +467,37 @@ def _newcomer(head: Token) -> bool:
     return start == 0 or head.doc[start - 1].text not in (",", "—", "–", "(")
 
 
-def _within(offset: int, mentions: list[dict]) -> bool:
-    return any(m["start"] <= offset < m["end"] for m in mentions)
+class _Spans:
+    """Mentions sorted by start, for "the last one ending before x" and "the one covering x" in
+    log time: a long article holds thousands (the 2 MB robustness test)."""
+
+    def __init__(self, mentions: list[dict]):
+        self.items = sorted(mentions, key=lambda m: m["start"])
+        self.starts = [m["start"] for m in self.items]
+
+    def last_before(self, offset: int) -> dict | None:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        while i >= 0 and self.items[i]["end"] > offset:
+            i -= 1
+        return self.items[i] if i >= 0 else None
+
+    def first_from(self, offset: int) -> dict | None:
+        i = bisect.bisect_left(self.starts, offset)
+        return self.items[i] if i < len(self.items) else None
+
+    def covering(self, offset: int) -> dict | None:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.items[i] if i >= 0 and offset < self.items[i]["end"] else None
+
+
+def _beside(named: _Spans, d: dict) -> dict | None:
+    """The name a description stands in apposition to, if any (see `_apposed`)."""
+    head = d["head"]
+    parsed = named.covering(head.head.idx) if head.dep_ == "appos" else None
+    if parsed is not None:
+        return parsed
+    prior = named.last_before(d["start"])
+    return prior if prior is not None and _apposed(prior, d, head) else None
 
 
 def resolve_descriptions(descriptions: list[dict], named: list[dict], kb: Knowledge, cfg: dict) -> list[dict]:
@@ -476,59 +506,68 @@ def resolve_descriptions(descriptions: list[dict], named: list[dict], kb: Knowle
     CTBT, a multilateral treaty") takes the name it stands beside; "the 1996 treaty" takes a named
     treaty of that year when the one in focus has none."""
     out: list[dict] = []
-    seen = sorted(named, key=lambda m: m["start"])
-    newcomers = [
+    names = _Spans(named)
+    newcomers = sorted(
         d["start"] for d in descriptions if d["kind"] in ("new", "indefinite") and _newcomer(d["head"])
-    ]
+    )
     for d in sorted(descriptions, key=lambda d: d["start"]):
-        head = d["head"]
         if d["kind"] == "new":
             continue
-        beside = next((m for m in named if _apposed(m, d, head)), None)
-        before = [m for m in seen if m["end"] <= d["start"]]
+        beside = _beside(names, d)
+        last_named = names.last_before(d["start"])
+        focus = max(
+            (m for m in (last_named, out[-1] if out else None) if m), key=lambda m: m["start"], default=None
+        )
         # An agreement introduced since the last treaty mention ("a deal with …, but the pact fell
         # apart") is what a later "the pact" means, not the treaty named before it.
-        if before and beside is None and d["kind"] != "indefinite":
-            if any(before[-1]["end"] <= x < d["start"] and not _within(x, seen) for x in newcomers):
+        if focus is not None and beside is None and d["kind"] != "indefinite":
+            i = bisect.bisect_left(newcomers, focus["end"])
+            if i < len(newcomers) and newcomers[i] < d["start"]:
                 continue
-        target = beside or (
-            before[-1] if before else next((m for m in named if m["start"] >= d["end"]), None)
-        )
-        if target is None:
+        target = beside or focus or names.first_from(d["end"])
+        if target is None or not _allowed(d, target, beside is not None, kb, cfg):
             continue
-        if d["kind"] == "indefinite" and beside is None:
-            if _governing_event(head, kb) not in cfg["presupposing_events"]:
-                continue
-        if d["rule"] == "near" and beside is None:
-            gap = d["start"] - target["end"] if target["end"] <= d["start"] else target["start"] - d["end"]
-            if gap > cfg["near_window"]:
-                continue
         if d["year"] is not None and not _fits(d, target, kb, cfg):
-            target = next((m for m in reversed(before) if _has_year(kb, m["treaty"], d["year"])), target)
+            i = bisect.bisect_right(names.starts, d["start"]) - 1
+            while i >= 0 and not _has_year(kb, names.items[i]["treaty"], d["year"]):
+                i -= 1
+            target = names.items[i] if i >= 0 else target
         if not _fits(d, target, kb, cfg):
             continue
-        text = head.doc.text
-        mention = {
-            "start": d["start"],
-            "end": d["end"],
-            "text": text[d["start"] : d["end"]],
-            "treaty": target["treaty"],
-            "how": "anaphor" if d["kind"] == "definite" else "description",
-        }
-        out.append(mention)
-        seen = sorted([*seen, mention], key=lambda m: m["start"])
+        out.append(
+            {
+                "start": d["start"],
+                "end": d["end"],
+                "text": d["head"].doc.text[d["start"] : d["end"]],
+                "treaty": target["treaty"],
+                "how": "anaphor" if d["kind"] == "definite" else "description",
+            }
+        )
     return out
+
+
+def _allowed(d: dict, target: dict, apposed: bool, kb: Knowledge, cfg: dict) -> bool:
+    """An indefinite description needs an apposition or a presupposing event ("withdrew from a …
+    treaty"); a `near` head ("the agreement") needs the treaty within `near_window` characters."""
+    if apposed:
+        return True
+    if d["kind"] == "indefinite" and _governing_event(d["head"], kb) not in cfg["presupposing_events"]:
+        return False
+    if d["rule"] == "near":
+        gap = d["start"] - target["end"] if target["end"] <= d["start"] else target["start"] - d["end"]
+        return gap <= cfg["near_window"]
+    return True
 
 
 def link_defined_names(text: str, named: list[dict]) -> None:
     """A name followed by an abbreviation in brackets takes the abbreviation's treaty: the text
     defines it ("The Strategic Arms Reduction Treaty (New START)" is New START here)."""
-    for m in named:
-        for n in named:
-            gap = text[m["end"] : n["start"]]
-            if n is not m and re.fullmatch(r"\s*\(\s*", gap) and text[n["end"] : n["end"] + 1] == ")":
-                if m["treaty"] != n["treaty"] and n["how"] in ("abbreviation", "name"):
-                    m["treaty"] = n["treaty"]
+    ordered = sorted(named, key=lambda m: m["start"])
+    for m, n in zip(ordered, ordered[1:], strict=False):
+        gap = text[m["end"] : n["start"]] if n["start"] - m["end"] <= 4 else ""
+        if re.fullmatch(r"\s*\(\s*", gap) and text[n["end"] : n["end"] + 1] == ")":
+            if m["treaty"] != n["treaty"] and n["how"] in ("abbreviation", "name"):
+                m["treaty"] = n["treaty"]
 
 
 class TreatyMentionFinder:
