@@ -145,3 +145,9 @@ print(json.dumps({{"speakers": [q["speaker"]["name"] for q in doc._.quotes],
     )
     result = json.loads(proc.stdout.splitlines()[-1])
     assert result["speakers"] == [speaker]
+
+
+def test_readme_lists_every_error_and_warning_code():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    codes = [name for cls in (Errors, Warnings) for name in vars(cls) if code_of(f"[{name}] x")]
+    assert codes and [c for c in codes if f"| {c} |" not in readme] == []

@@ -14,8 +14,6 @@ from importlib import resources
 
 from spacy.tokens import Doc
 
-from ..stages.speakers import tag_sentence_speakers
-
 SCHEMA_VERSION = "1.0"
 
 
@@ -65,8 +63,8 @@ def doc_fields(doc: Doc, offset: int = 0) -> dict:
         fields["segments"] = [_shift(s, offset) for s in doc._.segments]
     if doc._.speaker_mentions is not None:
         fields["speaker_mentions"] = [_shift(m, offset) for m in doc._.speaker_mentions]
-    if doc.has_annotation("SENT_START"):
-        fields["sentences"] = [_shift(s, offset) for s in tag_sentence_speakers(doc)]
+    if doc._.sentence_speakers is not None:
+        fields["sentences"] = [_shift(s, offset) for s in doc._.sentence_speakers]
     if doc._.quotes is not None:
         fields["quotes"] = [_shift(q, offset) for q in doc._.quotes]
     if doc._.treaty_mentions is not None:

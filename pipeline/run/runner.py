@@ -33,11 +33,12 @@ from ..knowledge import models_dir
 from ..record.build import build_record, doc_fields, merge_fields, record_to_preset
 from ..stages import (
     dates,  # noqa: F401  (register the factories)
+    quotes,  # noqa: F401  (register the factories)
     segment,  # noqa: F401  (register the factories)
+    sentences,  # noqa: F401  (register the factories)
     speakers,  # noqa: F401  (register the factories)
     treaties,  # noqa: F401  (register the factories)
 )
-from ..stages.quotes import finder  # noqa: F401  (register the factories)
 from ..stages.roles.tagger import add_role_tagger
 from ..stages.segment import find_author, find_segments
 from .ingest import Article
@@ -50,6 +51,10 @@ STAGES = {
     "treaties": ["claims_segmenter", "claims_speakers", "claims_quotes", "claims_treaties", "claims_dates"],
 }
 STAGES["run"] = STAGES["treaties"]
+# Every verb ends by tagging who speaks each sentence, from what its stages found.
+for _components in STAGES.values():
+    if _components[-1] != "claims_sentence_speakers":
+        _components.append("claims_sentence_speakers")
 PRESET_ATTRS = ("segments", "author", "speaker_mentions", "quotes", "treaty_mentions", "treaty_dates")
 # Folders of the package that only read records, never shape one: left out of `pipeline_version`.
 RECORD_READERS = ("eval", "learn", "report")

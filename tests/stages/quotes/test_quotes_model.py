@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.stages.quotes.finder import find_quote_spans
+from pipeline.stages.quotes.marks import find_quote_spans
 
 pytestmark = pytest.mark.model
 
