@@ -496,8 +496,13 @@ def _beside(named: _Spans, d: dict) -> dict | None:
     parsed = named.covering(head.head.idx) if head.dep_ == "appos" else None
     if parsed is not None:
         return parsed
-    prior = named.last_before(d["start"])
-    return prior if prior is not None and _apposed(prior, d, head) else None
+    # The name itself or, past its bracketed abbreviation, the one before ("the Non-Proliferation
+    # Treaty (NPT), a key accord").
+    i = bisect.bisect_right(named.starts, d["start"]) - 1
+    for m in named.items[max(0, i - 1) : i + 1][::-1]:
+        if m["end"] <= d["start"] and _apposed(m, d, head):
+            return m
+    return None
 
 
 def resolve_descriptions(descriptions: list[dict], named: list[dict], kb: Knowledge, cfg: dict) -> list[dict]:
