@@ -125,6 +125,7 @@ class Knowledge:
     event_phrases: list[tuple[tuple[str, ...], str]]
     future_events: dict[str, str]
     boilerplate: dict
+    treaty_descriptions: dict = field(default_factory=dict)
 
     def treaty(self, treaty_id: str) -> Treaty | None:
         return next((t for t in self.treaties if t.id == treaty_id), None)
@@ -208,6 +209,7 @@ def load_knowledge() -> Knowledge:
         event_phrases=sorted(event_phrases, key=lambda p: -len(p[0])),
         future_events=events.get("future_of") or {},
         boilerplate=read_yaml("boilerplate.yml"),
+        treaty_descriptions=read_yaml("treaty_descriptions.yml"),
     )
 
 

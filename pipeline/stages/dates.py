@@ -1,7 +1,11 @@
 """Stage 6, dates: temporal expressions normalised to ISO, linked to the treaty mention they date.
 
 Values are YYYY, YYYY-MM or YYYY-MM-DD, resolved against the publication date ("Last October" →
-2018-10 for an article of 2019-02-03; "Friday’s announcement" → 2019-02-01). A date is linked to a
+2018-10 for an article of 2019-02-03; "Friday’s announcement" → 2019-02-01). A bare month, day,
+weekday or weekend reads the tense of its clause: in an article of March 2019, "was signed in
+December" is 2018-12 and "will lapse in February" 2020-02; "in six months" counts forward from the
+publication date (number words and future markers are data in `models/time_words.yml`). Headlines
+are dated as well as the body. A date is linked to a
 treaty mention of its sentence, with the event read off the word that governs it ("agreed in 2010"
 → signed, "expires in 2021" → expires); the event words are data in `models/events.yml`. A year that
 modifies the treaty's name ("the 1972 ABM Treaty") takes its event from the dates the base knows.
@@ -12,13 +16,14 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..doc.extensions import guarded
 from ..doc.index import doc_index, text_of
-from ..knowledge import Knowledge, load_knowledge
+from ..knowledge import Knowledge, load_knowledge, read_yaml
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -52,12 +57,25 @@ def publication_day(meta_date: str | None) -> date | None:
     return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
 
-def normalise_date(expr: str, today: date | None) -> str | None:
-    """ISO value of a temporal expression, relative to `today` (the publication date), or None."""
+def normalise_date(
+    expr: str, today: date | None, tense: str | None = None, forward: bool = False
+) -> str | None:
+    """ISO value of a temporal expression, relative to `today` (the publication date), or None.
+
+    `tense` ("past", "future" or None) is the tense of the clause the expression dates: a bare month
+    or weekday is the last one in a past clause and the next one in a future clause. `forward`: the
+    expression follows "in"/"within", so "six months" is an offset from `today`.
+    """
     s = expr.lower().replace("’s", "").replace("'s", "").strip(" ,.")
     words = re.findall(r"[a-z]+|\d+", s)
     if not words:
         return None
+    if forward and today is not None:
+        offset = _offset(words, today)
+        if offset:
+            return offset
+    if "weekend" in words and today is not None:
+        return _weekend(today, tense, words)
     # Durations and vague spans are not dates: "the past 20 years", "every six months".
     if any(
         w in ("past", "every", "years", "months", "weeks", "days", "decades", "ago", "recent") for w in words
@@ -76,10 +94,10 @@ def normalise_date(expr: str, today: date | None) -> str | None:
     if today is None:
         return None
     if month:
-        if "last" in words:
-            y = today.year if month < today.month else today.year - 1
-        elif "next" in words:
-            y = today.year if month > today.month else today.year + 1
+        if "last" in words or (tense == "past" and "next" not in words):
+            y = today.year if (month, day or 1) <= (today.month, today.day) else today.year - 1
+        elif "next" in words or tense == "future":
+            y = today.year if (month, day or 31) >= (today.month, today.day) else today.year + 1
         elif (month, day or 1) <= (today.month, today.day) or month - today.month <= 3:
             y = today.year  # this year's, or an event announced for the coming months
         else:
@@ -88,7 +106,7 @@ def normalise_date(expr: str, today: date | None) -> str | None:
     weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)
     if weekday is not None:
         back = (today.weekday() - weekday) % 7
-        if "next" in words:
+        if "next" in words or (tense == "future" and "last" not in words):
             d = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
         else:
             d = today - timedelta(days=back or (7 if "last" in words else 0))
@@ -106,6 +124,64 @@ def normalise_date(expr: str, today: date | None) -> str | None:
             return f"{first.year:04d}-{first.month:02d}"
         if "this" in words:
             return f"{today.year:04d}-{today.month:02d}"
+    return None
+
+
+def _offset(words: list[str], today: date) -> str | None:
+    """ "in six months" from `today`, at the precision of its unit (a month for months)."""
+    if len(words) != 2:
+        return None
+    numbers = time_words().get("numbers") or {}
+    n = int(words[0]) if words[0].isdigit() else numbers.get(words[0])
+    unit = words[1].rstrip("s")
+    if not n or unit not in ("day", "week", "month", "year"):
+        return None
+    if unit == "year":
+        return f"{today.year + n:04d}"
+    if unit == "month":
+        months = today.year * 12 + today.month - 1 + n
+        return f"{months // 12:04d}-{months % 12 + 1:02d}"
+    return (today + timedelta(days=n * (7 if unit == "week" else 1))).isoformat()
+
+
+def _weekend(today: date, tense: str | None, words: list[str]) -> str:
+    """The Saturday of "over the weekend": the last one, or in a future clause the next one."""
+    if tense == "future" or "next" in words:
+        return (today + timedelta(days=(5 - today.weekday()) % 7 or 7)).isoformat()
+    back = (today.weekday() - 5) % 7
+    return (today - timedelta(days=back)).isoformat()
+
+
+@lru_cache(maxsize=1)
+def time_words() -> dict:
+    """Number words and future markers (models/time_words.yml)."""
+    return read_yaml("time_words.yml")
+
+
+def clause_tense(token: Token) -> str | None:
+    """ "past" or "future" for the clause a date sits in, read off its verb and auxiliaries; None
+    when the clause has no finite verb (a headline, a noun phrase)."""
+    markers = set(time_words().get("future_markers") or [])
+    node = token
+    for _ in range(6):
+        if node.pos_ in ("VERB", "AUX") and node.dep_ not in ("amod", "acl"):
+            break
+        if node.head.i == node.i:
+            return None
+        node = node.head
+    else:
+        return None
+    related = [node, *node.children, node.head] if node.dep_ == "xcomp" else [node, *node.children]
+    if node.dep_ in ("xcomp", "ccomp") or node.tag_ == "VB":
+        related += [node.head, *node.head.children]
+    if any(t.lower_ in markers or (t.tag_ == "MD" and t.lower_ != "could") for t in related):
+        return "future"
+    if node.tag_ in ("VBD", "VBN") or any(
+        t.tag_ in ("VBD",) and t.dep_ in ("aux", "auxpass") for t in related
+    ):
+        return "past"
+    if node.tag_ in ("VBZ", "VBP") and not any(t.dep_ in ("aux", "auxpass") for t in node.children):
+        return "future"  # "expires in February": a scheduled present
     return None
 
 
@@ -130,7 +206,12 @@ def find_dates(doc: Doc, today: date | None, lo: int = 0, hi: int | None = None)
             "late",
         ):
             span = span[1:]
-        value = normalise_date(span.text, today)
+        before = doc[span.start - 1].lower_ if span.start > 0 else ""
+        forward = before in (time_words().get("forward_prepositions") or []) or ent[0].lower_ in (
+            "in",
+            "within",
+        )
+        value = normalise_date(span.text, today, clause_tense(span.root), forward)
         if value:
             out.append({"value": value, "start": span.start_char, "end": span.end_char, "text": span.text})
     for m in YEAR.finditer(text_of(doc), lo, hi):
@@ -237,6 +318,7 @@ class TreatyDateLinker:
             sent: Span = doc_index(doc).sent_of(span.root.i)
             in_sent = [m for m in mentions if sent.start_char <= m["start"] < sent.end_char]
             if not in_sent:
+                self._link_to_previous_sentence(doc, d, span, sent, mentions)
                 continue
             token = span.root
             target, event = None, None
@@ -267,6 +349,24 @@ class TreatyDateLinker:
         for m in mentions:
             m["event"] = m["dates"][0]["event"] if m["dates"] else self.mention_event(doc, m)
 
+    def _link_to_previous_sentence(
+        self, doc: Doc, d: dict, span: Span, sent: Span, mentions: list[dict]
+    ) -> None:
+        """ "Moscow left the INF Treaty. The withdrawal took effect in August.": a date of a sentence
+        without a treaty mention dates the last treaty of the sentence before, when a named event
+        (not just any verb) governs it."""
+        if sent.start == 0:
+            return
+        before = doc_index(doc).sent_of(sent.start - 1)
+        prior = [m for m in mentions if before.start_char <= m["start"] < before.end_char]
+        if not prior:
+            return
+        event, _ = self._event_before(span, set())
+        if event is None:
+            event, _ = self._event_near(span.root, set())
+        if event is not None and event != "unspecified":
+            prior[-1]["dates"].append({**d, "event": event})
+
     def mention_event(self, doc: Doc, m: dict) -> str:
         """What the sentence says happened to an undated mention ("withdraw from the INF Treaty")."""
         span = doc.char_span(m["start"], m["end"], alignment_mode="expand")
@@ -285,7 +385,7 @@ class TreatyDateLinker:
         if doc._.treaty_dates is not None:
             return doc
         today = publication_day((doc._.meta or {}).get("date"))
-        body = [s for s in doc._.segments or [] if s["kind"] == "body"]
+        body = [s for s in doc._.segments or [] if s["kind"] in ("body", "title")]
         dates = [d for d in find_dates(doc, today) if any(s["start"] <= d["start"] < s["end"] for s in body)]
         doc._.treaty_dates = dates
         self.link(doc, dates, doc._.treaty_mentions or [])
