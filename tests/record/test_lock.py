@@ -105,14 +105,17 @@ def _ids(path: Path) -> list[str]:
 
 
 @pytest.mark.model
-# Enough articles that the first run still holds OUT while the second has started up (a run of
-# four finished before a second interpreter had imported spaCy on a loaded machine).
-@pytest.mark.parametrize("copies", [60])
+# Enough text that the first run still holds OUT while the second has started up (a run of four
+# one-line articles finished before a second interpreter had imported spaCy on a loaded machine).
+@pytest.mark.parametrize("copies", [24])
 def test_lock_two_runs_onto_one_output_never_duplicate(tmp_path, copies):
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(copies):
-        text = f"Talks {i}\n\n“We will respond in kind,” Lavrov said of the INF Treaty on Saturday.\n"
+        text = (
+            f"Talks {i}\n\n"
+            + "“We will respond in kind,” Lavrov said of the INF Treaty on Saturday.\n\n" * 40
+        )
         (folder / f"seed{i}.txt").write_text(text, encoding="utf-8")
     out = tmp_path / "out.jsonl"
     args = ["run", str(folder), "-o", str(out), "--quiet", "--batch-size", "1", "--date", "2019-02-03"]
