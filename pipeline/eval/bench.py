@@ -149,7 +149,7 @@ def _same(a: Path, b: Path) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark and print its figures."""
-    from ..run.runner import DEFAULT_MODEL
+    from ..config import DEFAULT_MODEL
 
     parser = argparse.ArgumentParser(
         prog="python -m pipeline.eval.bench", description=__doc__.split("\n\n")[0]
