@@ -147,6 +147,58 @@ def _same(a: Path, b: Path) -> bool:
     return a.exists() and b.exists() and a.read_bytes() == b.read_bytes()
 
 
+def _measure_all(args, files: list[Path], common: list[str], figures: dict) -> None:
+    """Every measurement, each in a fresh process, into `figures`."""
+    with tempfile.TemporaryDirectory(prefix="claims-bench-") as tmp:
+        outs = {w: Path(tmp) / f"workers{w}.jsonl" for w in (1, args.workers)}
+        figures["bare"] = _child([*common, "--measure", "bare"])
+        for w, out in outs.items():
+            figures[f"claims_workers{w}"] = _child(
+                [*common, "--measure", "claims", "--workers", str(w), "--out", str(out)]
+            )
+        figures["identical_outputs"] = _same(outs[1], outs[args.workers])
+        # The other modes, one worker each: --accurate (the transformer) and --rules-only.
+        for mode in ("accurate", "rules-only"):
+            out = Path(tmp) / f"{mode}.jsonl"
+            figures[f"claims_{mode}"] = _child(
+                [*common, "--measure", "claims", "--workers", "1", "--mode", mode, "--out", str(out)]
+            )
+        if args.dask:
+            out = Path(tmp) / "dask.jsonl"
+            figures["claims_dask"] = _child(
+                [
+                    *common,
+                    "--measure",
+                    "claims",
+                    "--workers",
+                    str(args.workers),
+                    "--engine",
+                    "dask",
+                    "--out",
+                    str(out),
+                ]
+            )
+            figures["identical_outputs"] &= _same(outs[1], out)
+        if args.scaling:
+            big = Path(tmp) / "repeated.jsonl"
+            _repeat_jsonl(files, args.scaling, big)
+            figures["scaling"] = _child(
+                [
+                    str(big),
+                    "--measure",
+                    "claims",
+                    "--workers",
+                    "1",
+                    "--batch-size",
+                    str(args.batch_size),
+                    "--model",
+                    args.model,
+                    "--out",
+                    str(Path(tmp) / "scaling.jsonl"),
+                ]
+            )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark and print its figures."""
     from ..config import DEFAULT_MODEL
@@ -200,54 +252,7 @@ def main(argv: list[str] | None = None) -> None:
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg()[0],
     }
-    with tempfile.TemporaryDirectory(prefix="claims-bench-") as tmp:
-        outs = {w: Path(tmp) / f"workers{w}.jsonl" for w in (1, args.workers)}
-        figures["bare"] = _child([*common, "--measure", "bare"])
-        for w, out in outs.items():
-            figures[f"claims_workers{w}"] = _child(
-                [*common, "--measure", "claims", "--workers", str(w), "--out", str(out)]
-            )
-        figures["identical_outputs"] = _same(outs[1], outs[args.workers])
-        # The other modes, one worker each: --accurate (the transformer) and --rules-only.
-        for mode in ("accurate", "rules-only"):
-            out = Path(tmp) / f"{mode}.jsonl"
-            figures[f"claims_{mode}"] = _child(
-                [*common, "--measure", "claims", "--workers", "1", "--mode", mode, "--out", str(out)]
-            )
-        if args.dask:
-            out = Path(tmp) / "dask.jsonl"
-            figures["claims_dask"] = _child(
-                [
-                    *common,
-                    "--measure",
-                    "claims",
-                    "--workers",
-                    str(args.workers),
-                    "--engine",
-                    "dask",
-                    "--out",
-                    str(out),
-                ]
-            )
-            figures["identical_outputs"] &= _same(outs[1], out)
-        if args.scaling:
-            big = Path(tmp) / "repeated.jsonl"
-            _repeat_jsonl(files, args.scaling, big)
-            figures["scaling"] = _child(
-                [
-                    str(big),
-                    "--measure",
-                    "claims",
-                    "--workers",
-                    "1",
-                    "--batch-size",
-                    str(args.batch_size),
-                    "--model",
-                    args.model,
-                    "--out",
-                    str(Path(tmp) / "scaling.jsonl"),
-                ]
-            )
+    _measure_all(args, files, common, figures)
     for fig in figures.values():
         if isinstance(fig, dict) and "seconds" in fig:
             fig["words_per_second"] = fig["words"] / fig["seconds"] if fig["seconds"] else 0.0
