@@ -388,12 +388,18 @@ class TreatyDateLinker:
         body = [s for s in doc._.segments or [] if s["kind"] in ("body", "title")]
         dates = [d for d in find_dates(doc, today) if any(s["start"] <= d["start"] < s["end"] for s in body)]
         doc._.treaty_dates = dates
-        self.link(doc, dates, doc._.treaty_mentions or [])
+        # The stage dates the treaty mentions: it writes new mention dicts, declared in `assigns`,
+        # rather than changing the treaty stage's own in place.
+        mentions = [dict(m) for m in doc._.treaty_mentions or []]
+        self.link(doc, dates, mentions)
+        doc._.treaty_mentions = mentions
         return doc
 
 
 @Language.factory(
-    "claims_dates", assigns=["doc._.treaty_dates"], requires=["doc._.treaty_mentions", "doc.ents"]
+    "claims_dates",
+    assigns=["doc._.treaty_dates", "doc._.treaty_mentions"],
+    requires=["doc._.treaty_mentions", "doc.ents"],
 )
 def make_treaty_date_linker(nlp: Language, name: str) -> TreatyDateLinker:
     """Factory for the dates stage."""
