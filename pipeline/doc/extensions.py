@@ -34,6 +34,16 @@ def register_extensions() -> None:
 register_extensions()
 
 
+def stage_error(stage: str, err: Exception, message: str | None = None) -> dict:
+    """The `doc._.error` of a stage that failed on a doc: plain data, so it crosses processes."""
+    return {
+        "stage": stage,
+        "error_type": type(err).__name__,
+        "message": str(err) if message is None else message,
+        "traceback": "".join(traceback.format_exception(err)),
+    }
+
+
 def guarded(stage: str):
     """Wrap a component's `__call__` so a failure marks the doc instead of dropping it from `nlp.pipe`.
 
@@ -49,12 +59,7 @@ def guarded(stage: str):
             try:
                 return call(self, doc)
             except Exception as err:  # noqa: BLE001 - reported per article by the runner
-                doc._.error = {
-                    "stage": stage,
-                    "error_type": type(err).__name__,
-                    "message": str(err),
-                    "traceback": traceback.format_exc(),
-                }
+                doc._.error = stage_error(stage, err)
                 return doc
 
         return inner

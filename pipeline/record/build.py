@@ -56,21 +56,24 @@ def _shift(item: dict, offset: int) -> dict:
     return out
 
 
+# Record field <- the `doc._` attribute that holds it, in record order.
+DOC_FIELDS = (
+    ("segments", "segments"),
+    ("speaker_mentions", "speaker_mentions"),
+    ("sentences", "sentence_speakers"),
+    ("quotes", "quotes"),
+    ("treaties", "treaty_mentions"),
+    ("dates", "treaty_dates"),
+)
+
+
 def doc_fields(doc: Doc, offset: int = 0) -> dict:
     """The stage outputs held on a doc, as record fields, offsets moved by `offset`."""
     fields: dict = {}
-    if doc._.segments is not None:
-        fields["segments"] = [_shift(s, offset) for s in doc._.segments]
-    if doc._.speaker_mentions is not None:
-        fields["speaker_mentions"] = [_shift(m, offset) for m in doc._.speaker_mentions]
-    if doc._.sentence_speakers is not None:
-        fields["sentences"] = [_shift(s, offset) for s in doc._.sentence_speakers]
-    if doc._.quotes is not None:
-        fields["quotes"] = [_shift(q, offset) for q in doc._.quotes]
-    if doc._.treaty_mentions is not None:
-        fields["treaties"] = [_shift(m, offset) for m in doc._.treaty_mentions]
-    if doc._.treaty_dates is not None:
-        fields["dates"] = [_shift(d, offset) for d in doc._.treaty_dates]
+    for field_name, attr in DOC_FIELDS:
+        value = getattr(doc._, attr)
+        if value is not None:
+            fields[field_name] = [_shift(x, offset) for x in value]
     return fields
 
 

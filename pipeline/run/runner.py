@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..config import RunConfig
+from ..doc.extensions import stage_error
 from ..errors import ClaimsError, Errors, ModelError
 from ..knowledge import models_dir
 from ..record.build import build_record, doc_fields, merge_fields, record_to_preset
@@ -458,12 +459,7 @@ class Runner:
                 try:
                     pending.parts.append(doc_fields(doc, offset))
                 except Exception as err:  # noqa: BLE001 - reported per article
-                    pending.error = {
-                        "stage": "record",
-                        "error_type": type(err).__name__,
-                        "message": f"{type(err).__name__}: {err}",
-                        "traceback": "".join(traceback.format_exception(err)),
-                    }
+                    pending.error = stage_error("record", err, f"{type(err).__name__}: {err}")
                     pending.parts.append({})
             else:
                 pending.parts.append({})

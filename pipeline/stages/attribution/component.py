@@ -21,6 +21,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ...doc.extensions import stage_error
 from ...errors import Errors, KnowledgeError
 from ...knowledge import models_dir
 from .encode import ROLES, encode_paragraphs, make_windows, paragraphs
@@ -126,15 +127,8 @@ class AttributionFinder:
             for doc, paras in zip(todo, tagged, strict=True):
                 self.set_annotations(doc, link(paras, self.link_rule))
         except Exception as err:  # noqa: BLE001 - the batch's articles fail, the run goes on
-            import traceback
-
             for doc in todo:
-                doc._.error = {
-                    "stage": "attribution",
-                    "error_type": type(err).__name__,
-                    "message": str(err),
-                    "traceback": traceback.format_exc(),
-                }
+                doc._.error = stage_error("attribution", err)
         return batch
 
     def set_annotations(self, doc: Doc, atts: list[dict]) -> None:
