@@ -8,7 +8,7 @@ import warnings
 import click
 
 from . import __version__
-from .config import DEFAULT_MODEL, MAX_CHARS, RunConfig
+from .config import DEFAULT_MODEL, MAX_CHARS, MAX_SECONDS, RunConfig
 from .errors import ClaimsError, Errors, Interrupted
 from .run.ingest import parse_date
 
@@ -89,6 +89,16 @@ def run_options(f):
             show_default=True,
             type=click.IntRange(0),
             help="Leave out (with an error record) any article longer than this many characters; 0: no limit.",
+        ),
+        click.option(
+            "--max-seconds",
+            default=MAX_SECONDS,
+            show_default=True,
+            type=click.FloatRange(0),
+            help=(
+                "Stop (with an error record) any article still unfinished after this many seconds, "
+                "checked between its 100,000-character chunks; 0: no limit."
+            ),
         ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary."),
         click.option("--debug", is_flag=True, help="Show tracebacks of failures."),

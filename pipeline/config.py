@@ -22,6 +22,11 @@ ENGINES = ("local", "dask")
 #: times PolNeAR's longest article and above the 2 MB robustness bar. Time grows linearly with length
 #: (chunks of CHUNK_CHARS), so this bounds one article's minutes; a longer input is an error record.
 MAX_CHARS = 3_000_000
+#: The longest one article may take, in seconds (`--max-seconds`; 0: no limit). It is checked between
+#: chunks, so a text runs over by at most one chunk's time (a few seconds). The 2 MB robustness
+#: article takes about 4-7 minutes in the default mode on two cores, so it fits; an input that
+#: would hold a batch up for longer is stopped with an error record (E065) and the batch goes on.
+MAX_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ class RunConfig:
     wait: bool = False
     #: refuse (E064, one error record) an article longer than this many characters; 0: no limit
     max_chars: int = MAX_CHARS
+    #: stop (E065, one error record) an article still unfinished after this many seconds; 0: no limit
+    max_seconds: float = MAX_SECONDS
 
     def __post_init__(self):
         if self.stage not in STAGE_NAMES:

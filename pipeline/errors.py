@@ -88,6 +88,10 @@ class Errors(metaclass=WithCodes):
         "the article has {chars:,} characters, more than --max-chars {limit:,}: left out (split it, "
         "or raise --max-chars; 0 means no limit)"
     )
+    E065 = (
+        "the article was still unfinished after --max-seconds {limit:g} ({done} of {total} chunks of "
+        "{chunk:,} characters done): left out (split it, or raise --max-seconds; 0 means no limit)"
+    )
     # The review loop (pipeline/review): exports, imports, the corrections store.
     E040 = (
         "no record of what was exported for {article}: {sidecar} is missing "

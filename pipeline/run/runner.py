@@ -17,6 +17,7 @@ import hashlib
 import itertools
 import multiprocessing
 import re
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -316,6 +317,16 @@ def _annotate_forked(key: int, articles: list[Article]) -> list:
     return list(_FORKED[key].annotate_here(articles))
 
 
+def too_slow(article: Article, limit: float, done: int, total: int, chunk: int) -> ClaimsError:
+    """The error record of an article stopped by `--max-seconds`: it is left out, the batch goes on."""
+    return ClaimsError(
+        Errors.E065.format(limit=limit, done=done, total=total, chunk=chunk),
+        path=article.source,
+        stage="run",
+        code="TooSlow",
+    )
+
+
 def unexpected(err: Exception, article: Article, stage: str) -> ClaimsError:
     """A `ClaimsError` for an exception no stage expected, keeping its traceback for --debug."""
     out = ClaimsError(
@@ -371,13 +382,19 @@ class Runner:
             self._pool = ProcessPoolExecutor(self.n_process, mp_context=multiprocessing.get_context("fork"))
         return self._pool
 
-    def _prepare(self, article: Article) -> tuple[Pending, list[Doc]]:
-        """The article's pending entry and its chunk docs, with the `doc._` values preset."""
+    def _prepare(self, article: Article) -> tuple[Pending, Iterator[Doc]]:
+        """The article's pending entry and its chunk docs, with the `doc._` values preset.
+
+        The docs are made one at a time as they are taken, so a long article holds one chunk's
+        tokens, not the whole text's.
+        """
         preset = record_to_preset(article.record or {})
         segs = preset.get("segments") or find_segments(article.text, article.meta)
         author = preset.get("author") or find_author(article.text, segs, article.meta)
         chunks = chunk_spans(article.text, segs, self.chunk_chars)
-        docs = []
+        return Pending(article, author, chunks), self._chunk_docs(article, author, segs, chunks, preset)
+
+    def _chunk_docs(self, article, author, segs, chunks, preset) -> Iterator[Doc]:
         for a, b in chunks:
             doc = self.nlp.make_doc(article.text[a:b])
             doc._.meta = article.meta
@@ -391,8 +408,7 @@ class Runner:
                 for attr in PRESET_ATTRS[2:]:
                     if attr in preset and self._stage_has(attr):
                         setattr(doc._, attr, preset[attr])
-            docs.append(doc)
-        return Pending(article, author, chunks), docs
+            yield doc
 
     def _docs(self, items: Iterable[Article | ClaimsError], queue: deque) -> Iterator[Doc]:
         """The docs to pipe; every input also goes into `queue`, in order, to be matched up later."""
@@ -402,6 +418,7 @@ class Runner:
                 continue
             try:
                 pending, docs = self._prepare(item)
+                docs = list(docs)  # one chunk: any failure to make it is this article's
             except Exception as err:  # noqa: BLE001 - one article's failure is reported, not raised
                 queue.append(unexpected(err, item, "segment"))
                 continue
@@ -442,7 +459,31 @@ class Runner:
             return isinstance(item, Article) and len(item.text) >= self.chunk_chars
 
         for is_long, group in itertools.groupby(items, key=long):
-            yield from self._pipe(group, 1 if is_long else self.batch_size)
+            if is_long:
+                yield from map(self._annotate_long, group)
+            else:
+                yield from self._pipe(group, self.batch_size)
+
+    def _annotate_long(self, article: Article) -> dict | ClaimsError:
+        """One long article, chunk by chunk, stopped (E065) once it has taken `max_seconds`.
+
+        The clock is read between chunks: one chunk cannot be interrupted safely from inside
+        spaCy, and it takes seconds, so the budget is overrun by at most that.
+        """
+        started, limit = time.monotonic(), self.config.max_seconds
+        try:
+            pending, docs = self._prepare(article)
+        except Exception as err:  # noqa: BLE001 - one article's failure is reported, not raised
+            return unexpected(err, article, "segment")
+        for done, doc in enumerate(docs):
+            if limit and done and time.monotonic() - started > limit:
+                return too_slow(article, limit, done, len(pending.chunks), self.chunk_chars)
+            try:
+                doc = self.nlp(doc)
+            except Exception as err:  # noqa: BLE001 - reported per article
+                return unexpected(err, article, "run")
+            self._take(pending, doc)
+        return self._finish(pending)
 
     def _pipe(self, items: Iterable[Article | ClaimsError], batch_size: int) -> Iterator[dict | ClaimsError]:
         queue: deque[Pending | ClaimsError] = deque()
@@ -452,23 +493,27 @@ class Runner:
             while isinstance(queue[0], ClaimsError):
                 yield queue.popleft()
             pending = queue[0]
-            offset = pending.chunks[len(pending.parts)][0]
-            if doc._.error is not None and pending.error is None:
-                pending.error = doc._.error
-            if pending.error is None:
-                try:
-                    pending.parts.append(doc_fields(doc, offset))
-                except Exception as err:  # noqa: BLE001 - reported per article
-                    pending.error = stage_error("record", err, f"{type(err).__name__}: {err}")
-                    pending.parts.append({})
-            else:
-                pending.parts.append({})
+            self._take(pending, doc)
             if len(pending.parts) == len(pending.chunks):
                 queue.popleft()
                 yield self._finish(pending)
         while queue:
             # Only failures are left: every article with docs has had them all.
             yield queue.popleft()
+
+    def _take(self, pending: Pending, doc: Doc) -> None:
+        """Add one annotated chunk doc's record fields to its article (or keep the first error)."""
+        offset = pending.chunks[len(pending.parts)][0]
+        if doc._.error is not None and pending.error is None:
+            pending.error = doc._.error
+        if pending.error is None:
+            try:
+                pending.parts.append(doc_fields(doc, offset))
+            except Exception as err:  # noqa: BLE001 - reported per article
+                pending.error = stage_error("record", err, f"{type(err).__name__}: {err}")
+                pending.parts.append({})
+        else:
+            pending.parts.append({})
 
     def _finish(self, pending: Pending) -> dict | ClaimsError:
         art = pending.article

@@ -381,3 +381,52 @@ def test_robustness_article_over_max_chars_is_an_error_record_and_the_batch_goes
     assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["b-short"]
     [error] = [json.loads(line) for line in errors_path(out).read_text(encoding="utf-8").splitlines()]
     assert error["error_type"] == "TooLong" and error["path"].endswith("a-long.txt")
+
+
+LONG_TALKS = "Talks\n\n" + "\n\n".join(
+    f'"We will respond in kind on point {i}," Lavrov said. Washington denied it.' for i in range(12)
+)
+
+
+@pytest.fixture
+def small_chunks(runner, monkeypatch):
+    """The session runner cutting texts into 200-character chunks, so a short text is a long article."""
+    monkeypatch.setattr(runner, "chunk_chars", 200)
+    return runner
+
+
+def with_budget(runner, monkeypatch, seconds: float):
+    from dataclasses import replace
+
+    monkeypatch.setattr(runner, "config", replace(runner.config, max_seconds=seconds))
+
+
+@pytest.mark.model
+def test_robustness_article_over_max_seconds_is_an_error_record_and_the_batch_goes_on(
+    small_chunks, monkeypatch
+):
+    with_budget(small_chunks, monkeypatch, 1e-6)
+    long = Article(id="long", source="long.txt", text=LONG_TALKS, meta=SEED_META)
+    short = Article(id="short", source="short.txt", text=MARKS["straight.txt"], meta=SEED_META)
+    error, record = small_chunks.annotate([long, short])
+    assert isinstance(error, ClaimsError) and error.code == "TooSlow" and error.path == "long.txt"
+    total = len(chunk_spans(LONG_TALKS, find_segments(LONG_TALKS, {}), 200))
+    # The first chunk is always done; the clock stops the article before the second.
+    assert total > 1 and f"(1 of {total} chunks" in str(error) and "--max-seconds" in str(error)
+    assert record["id"] == "short" and record["quotes"]
+
+
+@pytest.mark.model
+def test_robustness_no_time_budget_annotates_every_chunk(small_chunks, monkeypatch):
+    with_budget(small_chunks, monkeypatch, 0)
+    [record] = small_chunks.annotate([Article(id="long", source="long.txt", text=LONG_TALKS, meta=SEED_META)])
+    check_invariants(record)
+    direct = [q for q in record["quotes"] if q["kind"] == "direct"]
+    # One quote per paragraph, over six chunks, with its offsets in the whole text.
+    assert len(direct) == 12
+    assert all(record["text"][q["start"] : q["end"]].startswith('"We will respond') for q in direct)
+
+
+def test_robustness_max_seconds_is_a_run_option():
+    result = CliRunner().invoke(cli, ["run", "--help"])
+    assert "--max-seconds" in result.output and "600" in result.output
