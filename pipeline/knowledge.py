@@ -120,6 +120,8 @@ class Knowledge:
     clause_only_cues: set[str]
     cue_phrases: list[str]
     introducers: set[str]
+    #: lemma -> prepositions whose phrase alone is a directive's content ("call for")
+    directive_preps: dict[str, set[str]]
     colon_labels: set[str]
     event_words: dict[str, str]
     event_phrases: list[tuple[tuple[str, ...], str]]
@@ -204,6 +206,7 @@ def load_knowledge() -> Knowledge:
         clause_only_cues=set(cues.get("clause_only") or []),
         cue_phrases=[p.lower() for p in cues.get("phrases") or []],
         introducers={w.lower() for w in cues.get("introducers") or []},
+        directive_preps={k: set(v) for k, v in (cues.get("directive_preps") or {}).items()},
         colon_labels={w.lower() for w in cues.get("colon_labels") or []},
         event_words=event_words,
         event_phrases=sorted(event_phrases, key=lambda p: -len(p[0])),

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 from ...doc.index import doc_index, text_of
 from ..speakers import SUBJECT_DEPS
 from .candidate import Attribution, Candidate, Context, token_span, within
-from .cues import according_span, according_to, cues_outside
+from .cues import according_span, according_to, cues_outside, is_cue
 from .sources import can_speak, mention_for, speaker_of_cue
 from .thresholds import MIXED_SHARE
 
@@ -44,11 +44,19 @@ def cut_clause(
     span = doc.char_span(start, stop, alignment_mode="expand")
     if span is not None:
         for t in span:
-            if t.text in (",", ";") and t.i + 1 < len(doc):
-                nxt = doc[t.i + 1]
-                if nxt.lower_ in ctx.kb.introducers and nxt.tag_ in ("VBG", "VBD", "VBZ"):
-                    stop = min(stop, t.idx)
-                    break
+            if t.i + 1 >= len(doc):
+                continue
+            nxt = doc[t.i + 1]
+            if t.text in (",", ";") and (
+                (nxt.lower_ in ctx.kb.introducers and nxt.tag_ in ("VBG", "VBD", "VBZ"))
+                # "…, calling it a concern": a second report of the same speaker.
+                or (nxt.tag_ == "VBG" and is_cue(ctx.kb, nxt))
+            ):
+                stop = min(stop, t.idx)
+                break
+            if t.lower_ in ("and", "but") and reports_again(ctx, nxt):
+                stop = min(stop, t.idx)
+                break
     body = text[start:stop]
     stop = start + len(body.rstrip(' \n,;:.–—-“”"‘’'))
     lead = len(text[start:stop]) - len(text[start:stop].lstrip(' ,“"‘'))
@@ -56,6 +64,16 @@ def cut_clause(
     if stop <= start or len(text[start:stop].split()) < CONTENT_MIN_WORDS:
         return None
     return start, stop
+
+
+def reports_again(ctx: Context, verb: Token) -> bool:
+    """Is `verb` a second verb of saying of the same speaker ("said X and expressed hope that Y"):
+    a finite cue verb with no subject of its own? Its report is an attribution of its own."""
+    return (
+        verb.tag_ in ("VBD", "VBZ")
+        and is_cue(ctx.kb, verb)
+        and not any(c.dep_ in SUBJECT_DEPS for c in verb.children)
+    )
 
 
 def find_indirect(ctx: Context, body_pars, direct: list[Candidate]) -> list[Candidate]:
@@ -199,9 +217,12 @@ def complement_content(ctx: Context, cue: Token, sent: Span, direct: list[Candid
         return []
     if kind == "indirect" and (
         ctx.kb.cue_precision.get(cue.lemma_.lower(), 0.0) < ctx.limits.complement_min_precision
-        or not any(c.dep_ in CLAUSAL_DEPS for c in right)
+        or not holds_clause(right, ctx.kb.directive_preps.get(cue.lemma_.lower(), ()))
     ):
         return []
+    if right[0].dep_ == "prep" and kind == "indirect" and list(right[0].children):
+        # "called on Russia to release …": what is asked starts after the preposition.
+        start = min(t.left_edge.idx for t in right[0].children)
     # Verbs whose complement was rarely the reported content on PolNeAR train ("spoke at the
     # rally"): models/complement_cues.yml, `make complements`.
     n, share = ctx.kb.complement_share.get(cue.lemma_.lower(), (0, 1.0))
@@ -212,6 +233,24 @@ def complement_content(ctx: Context, cue: Token, sent: Span, direct: list[Candid
         return []
     cut = cut_clause(ctx, start, end, direct if kind == "indirect" else [])
     return [indirect(cut, spk, token_span(cue), "complement", kind)] if cut else []
+
+
+def holds_clause(right: list[Token], directive_preps=()) -> bool:
+    """Do a cue's complements hold what was said? An object clause or infinitive does, and so does
+    an object with a phrase ("accused Y of Z"); prepositional phrases alone only with a verb of
+    their own in them ("called on X to release …"), not a setting or a topic ("said at a news
+    conference", "commenting on the plan"), unless the verb asks for it ("called for a ban")."""
+    if any(c.dep_ in ("xcomp", "ccomp") for c in right):
+        return True
+    if not any(c.dep_ == "prep" for c in right):
+        return False
+    if any(c.dep_ != "prep" or c.lower_ in directive_preps for c in right):
+        return True
+    return any(
+        (t.tag_ == "TO" and t.dep_ == "aux") or t.dep_ == "ccomp" or (t.dep_ == "pcomp" and t.pos_ == "VERB")
+        for c in right
+        for t in c.subtree
+    )
 
 
 def quote_in_phrase(doc: Doc, q: Candidate, cue: Token) -> bool:
