@@ -124,8 +124,8 @@ def build_nlp(config: RunConfig) -> Language:
     """Load the spaCy pipeline `config.model` and add the claims components for `config.stage`.
 
     Stages that find quotes also get the small trained role tagger (`pipeline.stages.roles`),
-    unless `config.rules_only` or the model is not the pipeline it was trained over; in the default
-    (accurate) mode, the learned attribution model (`pipeline.stages.attribution`) follows the rules.
+    unless `config.rules_only` or the model is not the pipeline it was trained over; with
+    `config.accurate`, the learned attribution model (`pipeline.stages.attribution`) follows the rules.
     """
     model, stage, rules_only = config.model, config.stage, config.rules_only
     exclude = [] if stage != "segment" else ["ner", "lemmatizer", "attribute_ruler"]

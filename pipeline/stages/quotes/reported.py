@@ -81,6 +81,9 @@ def find_indirect(ctx: Context, body_pars, direct: list[Candidate]) -> list[Cand
     doc = ctx.doc
     found = []
     inside_direct = within(direct)
+    # (content end, clause end, speaker) of each "X said …": a report cut off by "…, calling it Y"
+    # goes on in that participle, which is the same speaker's.
+    reports: list[tuple[int, int, dict]] = []
     for a, b in body_pars:
         span = doc.char_span(a, b, alignment_mode="expand")
         if span is None:
@@ -122,6 +125,14 @@ def find_indirect(ctx: Context, body_pars, direct: list[Candidate]) -> list[Cand
                 reported = reported_span(ctx, left.idx, right.idx + len(right), direct, share)
                 if reported:
                     found.append(indirect(reported[1], spk, token_span(cue), "cue", reported[0]))
+                    reports.append((reported[1][1], right.idx + len(right), spk))
+    for item in found:
+        cue = item.att.cue
+        if item.att.how != "complement" or doc.char_span(cue["start"], cue["end"]).root.tag_ != "VBG":
+            continue
+        for end, clause_end, spk in reports:
+            if end < cue["start"] < clause_end:
+                item.att.speaker = spk
     # One attribution per content: drop repeats and clauses nested in a larger reported clause.
     found.sort(key=lambda q: (q.start, -q.end))
     out: list[Candidate] = []
@@ -240,7 +251,8 @@ def holds_clause(right: list[Token], directive_preps=()) -> bool:
     an object with a phrase ("accused Y of Z"); prepositional phrases alone only with a verb of
     their own in them ("called on X to release …"), not a setting or a topic ("said at a news
     conference", "commenting on the plan"), unless the verb asks for it ("called for a ban")."""
-    if any(c.dep_ in ("xcomp", "ccomp") for c in right):
+    # A small clause counts too: "calling it a concern" (the parser's oprd).
+    if any(c.dep_ in ("xcomp", "ccomp", "oprd") or that_clause(c) for c in right):
         return True
     if not any(c.dep_ == "prep" for c in right):
         return False
@@ -250,6 +262,14 @@ def holds_clause(right: list[Token], directive_preps=()) -> bool:
         (t.tag_ == "TO" and t.dep_ == "aux") or t.dep_ == "ccomp" or (t.dep_ == "pcomp" and t.pos_ == "VERB")
         for c in right
         for t in c.subtree
+    )
+
+
+def that_clause(noun: Token) -> bool:
+    """Does an object noun hold a that-clause ("expressed hope that …", "rejected claims that …")?"""
+    return any(
+        c.dep_ in ("acl", "ccomp") and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        for c in noun.children
     )
 
 

@@ -32,9 +32,10 @@ def doc_attributes(doc) -> dict:
 
 
 def main(new_texts: list[str]) -> None:
+    from pipeline.config import RunConfig
     from pipeline.run.runner import build_nlp
 
-    nlp = build_nlp(stage="speakers")
+    nlp = build_nlp(RunConfig(stage="speakers"))
     texts = list(json.loads(PARSES.read_text(encoding="utf-8"))) if PARSES.exists() else []
     texts += [t for t in new_texts if t not in texts]
     out = {text: doc_attributes(nlp(text)) for text in texts}

@@ -142,3 +142,48 @@ def test_reported_mixed_span_ends_with_its_last_quotation():
     mixed = Candidate(12, len(text) - 2, Attribution(None, None, "complement", True), kind="mixed")
     assert close_mixed([mixed], direct) == [mixed]
     assert mixed.end == len(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Where and on what someone spoke is not what they said.
+        "Lavrov said at a news conference in Moscow on Friday.",
+        "Medvedev commented on the expiry of the treaty in Moscow.",
+    ],
+)
+def test_reported_prepositional_phrase_alone_is_no_content(text):
+    assert reported(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,content",
+    [
+        # A directive: what is asked starts after the preposition.
+        (
+            "Blinken called on Russia to release the prisoners held since May.",
+            "Russia to release the prisoners held since May",
+        ),
+        ("The minister called for a ban on all nuclear tests.", "a ban on all nuclear tests"),
+    ],
+)
+def test_reported_directive_content(text, content):
+    assert [r[0] for r in reported(text)] == [content]
+
+
+def test_reported_second_cue_verb_is_its_own_attribution():
+    text = "Trump said he was not worried about the expiry and expressed hope that the two sides would reach a deal."
+    assert [(r[0], r[1]) for r in reported(text)] == [
+        ("he was not worried about the expiry", "Donald Trump"),
+        ("hope that the two sides would reach a deal", "Donald Trump"),
+    ]
+
+
+def test_reported_participle_report_keeps_the_speaker_of_the_sentence():
+    text = (
+        "Kirby said the White House was watching the weapon closely, calling it a concern but not a threat."
+    )
+    found = [(r[0], r[1]) for r in reported(text)]
+    assert found[0] == ("the White House was watching the weapon closely", "Kirby")
+    # "calling it …" is Kirby's, not the White House's, though the White House is nearer.
+    assert found[1] == ("it a concern but not a threat", "Kirby")
