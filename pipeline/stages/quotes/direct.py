@@ -21,7 +21,7 @@ from .candidate import Attribution, Candidate, Context, token_span
 from .cues import according_span, according_to, cues_outside
 from .marks import QuoteSpan, find_paragraph_quotes
 from .merge import merge_interrupted
-from .sources import mention_for, speaker_of_cue
+from .sources import can_speak, mention_for, speaker_of_cue
 
 DIALOGUE = re.compile(r"^(?P<name>[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3})\s*:\s*(?:[“\"«„]|'')")
 LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[-•*–])\s+")
@@ -168,6 +168,11 @@ def attribute_direct(
                 state.prev, state.prev_sent = att, sentence_start(doc, q.end - 1)
                 state.prev_words = len(text[q.start : q.end].split())
             results.append(Candidate(q.start, q.end, att, closed=q.closed, par=p, continues=q.continues))
+        reporter = last_reporter(kb, doc, a, b, inside)
+        if reporter is not None and not (
+            state.last_strong and state.last_strong[1] == p and qspans[-1].end > reporter[1]
+        ):
+            state.last_strong = (reporter[0], p)
         state.carry = introduced_speaker(kb, doc, a, b, inside)
     return results
 
@@ -218,6 +223,23 @@ def attribute_by_subject(doc: Doc, q: QuoteSpan, inside) -> Attribution | None:
             m = mention_for(doc, t)
             if m and m["known"]:
                 return Attribution(m, None, "subject", False)
+    return None
+
+
+def last_reporter(kb: Knowledge, doc: Doc, a: int, b: int, inside) -> tuple[Attribution, int] | None:
+    """The speaker of the paragraph's last cue outside quotations ("…, Lin added."), and where it
+    is: a quoted paragraph with no cue of its own goes on in that voice (`continued`)."""
+    span = doc.char_span(a, b, alignment_mode="expand")
+    if span is None:
+        return None
+    index = doc_index(doc)
+    for sent in reversed(index.sents_in(span)):
+        for cue in reversed(cues_outside(kb, sent, inside)):
+            if cue.lower_ == "according":
+                continue
+            spk = speaker_of_cue(doc, cue, sent, inside)
+            if spk and can_speak(kb, doc, spk):
+                return Attribution(spk, token_span(cue), "cue", True), cue.idx
     return None
 
 

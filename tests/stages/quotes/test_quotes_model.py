@@ -263,3 +263,20 @@ def test_quotes_titles_in_title_case_are_not_quotes(annotate):
 def test_quotes_shouted_words_in_capitals_are_still_said(annotate):
     found = quotes_of(annotate('The crowd chanted "Lock Her Up!" as Christie spoke.'))
     assert [(t, k) for t, _, k in found] == [('"Lock Her Up!"', "direct")]
+
+
+@pytest.mark.parametrize(
+    "between,speaker",
+    [
+        ("", "Sergey Lavrov"),
+        # Too far from the last speaker named: nobody is said to speak the quoted paragraph.
+        ("The weather in Moscow was cold.\n\nThe talks ended at noon.\n\n", None),
+    ],
+)
+def test_quotes_quoted_paragraph_goes_on_in_the_voice_of_the_reported_speech_before_it(
+    annotate, between, speaker
+):
+    quote = '"Nobody can bring it back to life now that both sides have left it."'
+    text = f"Talks\n\nThe treaty can no longer be saved, Lavrov told reporters on Monday.\n\n{between}{quote}"
+    direct = quotes_of(annotate(text), "direct")
+    assert direct == ([(quote, speaker, "direct")] if speaker else [])
