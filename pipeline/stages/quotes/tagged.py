@@ -15,6 +15,13 @@ from .reported import COMPLEMENT_DEPS, DASH, cut_clause, indirect, reported_span
 from .sources import can_speak, mention_for, speaker_of_cue
 
 
+def of_according_to(t) -> bool:
+    """Is `t` a word of "according to"? What follows it is the source, which the `according` rule
+    reads; as a cue of the tagger's it made contents of sources ("to media reports")."""
+    doc = t.doc
+    return t.lower_ == "according" or (t.lower_ == "to" and t.i > 0 and doc[t.i - 1].lower_ == "according")
+
+
 def tagged_cue_content(ctx: Context, found: list[Candidate], direct: list[Candidate]) -> list[Candidate]:
     """Reported content the rules missed, where the tagger reads a verb as a cue that no rule
     attributed through: the verb's complement, as the parse gives it, if the tagger reads enough
@@ -30,7 +37,7 @@ def tagged_cue_content(ctx: Context, found: list[Candidate], direct: list[Candid
     out = []
     for i in numpy.flatnonzero(scores[:, cue_col] >= ctx.limits.tagged_cue_min):
         t = doc[int(i)]
-        if t.idx in used:
+        if t.idx in used or of_according_to(t):
             continue
         if t.pos_ not in ("VERB", "AUX") or not any(a <= t.idx < b for a, b in body):
             continue
@@ -101,6 +108,8 @@ def tagged_content(ctx: Context, found: list[Candidate]) -> list[Candidate]:
             if any(x < b and a < y for x, y in taken):
                 continue
             cue = min(cues, key=lambda t: min(abs(t.i - run[0].i), abs(t.i - run[-1].i)))
+            if of_according_to(cue):
+                continue
             # "…,” said Lavrov – given the regime’s rage …": past a dash is the writer's aside, as
             # in `cut_clause`.
             lo, hi = sorted((cue.idx, a if cue.idx < a else b))

@@ -280,3 +280,14 @@ def test_quotes_quoted_paragraph_goes_on_in_the_voice_of_the_reported_speech_bef
     text = f"Talks\n\nThe treaty can no longer be saved, Lavrov told reporters on Monday.\n\n{between}{quote}"
     direct = quotes_of(annotate(text), "direct")
     assert direct == ([(quote, speaker, "direct")] if speaker else [])
+
+
+def test_quotes_source_of_according_to_is_never_content(annotate):
+    text = (
+        "Talks\n\nThe parliament approved a bill to end cooperation with the agency, according to media "
+        "reports, which has to be approved by the government."
+    )
+    found = quotes_of(annotate(text))
+    assert [content for content, _, _ in found] == [
+        "The parliament approved a bill to end cooperation with the agency"
+    ]
