@@ -11,7 +11,7 @@ from ...doc.index import doc_index, text_of
 from ..roles.tagger import ROLE_LABELS
 from ..speakers import SUBJECT_DEPS
 from .candidate import Candidate, Context, token_span, within
-from .reported import COMPLEMENT_DEPS, DASH, cut_clause, indirect, reported_span
+from .reported import COMPLEMENT_DEPS, DASH, cut_clause, holds_clause, indirect, reported_span
 from .sources import can_speak, mention_for, speaker_of_cue
 
 
@@ -43,6 +43,10 @@ def tagged_cue_content(ctx: Context, found: list[Candidate], direct: list[Candid
             continue
         right = [c for c in t.rights if c.dep_ in COMPLEMENT_DEPS | {"ccomp"}]
         if not right:
+            continue
+        preps = ctx.kb.directive_preps.get(t.lemma_.lower(), ())
+        if all(c.dep_ == "prep" for c in right) and not holds_clause(right, preps):
+            # "said at a news conference": a setting, as in `complement_content`.
             continue
         first = min((c.left_edge for c in right), key=lambda x: x.i)
         last = max((c.right_edge for c in right), key=lambda x: x.i)
