@@ -56,7 +56,7 @@ def compatible(gender: str, mention: dict) -> bool:
     mg = mention.get("gender") or "unknown"
     if gender in ("male", "female"):
         return mention["kind"] in ("person", "pronoun") and mg in (gender, "unknown")
-    if gender == "plural":
+    if gender in ("plural", "neuter"):
         return mention["kind"] == "organisation"
     return False
 
@@ -149,7 +149,14 @@ class SpeakerMentionFinder:
         out = list(ordered)
         for token in doc:
             gender = pronoun_gender(token)
-            if gender is None or token.dep_ not in SUBJECT_DEPS or gender == "neuter":
+            if gender is None or token.dep_ not in SUBJECT_DEPS:
+                continue
+            # "It said that …": "it" names a speaker only as the subject of a verb of saying; "it
+            # is clear", "it will expire" are no one's words.
+            # "It was reported that …" is nobody's either.
+            if gender == "neuter" and (
+                token.dep_ != "nsubj" or token.head.lemma_.lower() not in load_knowledge().cue_verbs
+            ):
                 continue
             lo = token.idx - PRONOUN_WINDOW
             before = [m for m in out if lo <= m["start"] < token.idx and compatible(gender, m)]

@@ -43,6 +43,26 @@ def test_speakers_pronoun_resolves_to_last_subject(annotate):
     assert direct[0]["speaker"]["text"] == "He"
 
 
+@pytest.mark.parametrize(
+    "second,speaker",
+    [
+        (
+            "It said that the treaty remained the cornerstone of the regime.",
+            "International Atomic Energy Agency",
+        ),
+        # "it" as the subject of no verb of saying is nobody's voice.
+        ("It is clear that the treaty remains the cornerstone of the regime, Lavrov said.", "Sergey Lavrov"),
+        (
+            "It was reported that Lavrov said the treaty remained the cornerstone of the regime.",
+            "Sergey Lavrov",
+        ),
+    ],
+)
+def test_speakers_it_is_the_organisation_before_it_when_it_says_something(annotate, second, speaker):
+    rec = annotate(f"Talks\n\nThe International Atomic Energy Agency met in Vienna on Monday. {second}")
+    assert [q["speaker"]["name"] for q in rec["quotes"]] == [speaker]
+
+
 def test_speakers_roles(annotate):
     rec = annotate("“We are ready,” Lavrov said. Shoigu was also there.")
     roles = {s["name"]: s["role"] for s in rec["speakers"]}

@@ -81,7 +81,11 @@ def speaker_of_cue(doc: Doc, cue: Token, sent: Span, inside=None) -> dict | None
     inside = inside or (lambda i: False)
     for child in cue.children:
         if child.dep_ in SUBJECT_DEPS and not inside(child.idx):
-            if child.lower_ in ("it", "this", "that", "which", "there"):
+            if child.lower_ == "it":
+                # "It said …" speaks only once the speakers stage has found whom "it" names.
+                m = mention_for(doc, child)
+                return m if m and m["known"] else None
+            if child.lower_ in ("this", "that", "which", "there"):
                 return None
             return mention_for(doc, child)
     # "…,” Trump said": a name just before the cue, when the parser missed the subject.
