@@ -142,7 +142,7 @@ class AttributionFinder:
     default_config={
         "model_path": None,
         "link": "nearest",
-        "merge": "add",
+        "merge": "add-said",
         "batch_size": 16,
         "threads": 2,
         "quantize": False,

@@ -20,10 +20,14 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from ...knowledge import load_knowledge
 from ..quotes.marks import ALL_MARKS
 from ..quotes.sources import mention_for
+from ..speakers import SUBJECT_DEPS
 
-POLICIES = ("add", "union", "model")
+POLICIES = ("add-said", "add", "union", "model")
+# A model content added by "add-said" has at least this many words.
+SAID_MIN_WORDS = 4
 # Quotes whose edges the marks decide.
 MARKED_KINDS = ("direct",)
 
@@ -88,6 +92,8 @@ def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "ad
     """The quotes of `doc`: the model's attributions, merged with the rules' by `policy` (`POLICIES`)."""
     if policy == "add":
         return add_unfound(doc, rule_quotes, atts)
+    if policy == "add-said":
+        return add_unfound(doc, rule_quotes, [a for a in atts if reads_as_said(doc, a)])
     used: set[int] = set()
     out = []
     for att in atts:
@@ -119,6 +125,29 @@ def add_unfound(doc: Doc, rule_quotes: list[dict], atts: list[dict]) -> list[dic
             continue
         out.append(quote)
     return _unique(out)
+
+
+def reads_as_said(doc: Doc, att: dict) -> bool:
+    """Does a model attribution read as something said, as news readers count it: a clause with a
+    subject and verb of its own, cued by a verb of saying of the rules' lexicon? PolNeAR also
+    counts beliefs, plans and evaluations ("wants a European agenda", "praised the statement"),
+    which the arms-control annotators, like the seed's, count as narration."""
+    content = doc.char_span(*att["content"], alignment_mode="expand")
+    cue = doc.char_span(*att["cue"], alignment_mode="expand") if att.get("cue") else None
+    if content is None or cue is None:
+        return False
+    if sum(not t.is_punct for t in content) < SAID_MIN_WORDS:
+        return False
+    inside = range(content.start, content.end)
+    clause = any(
+        t.pos_ in ("VERB", "AUX") and any(c.dep_ in SUBJECT_DEPS and c.i in inside for c in t.children)
+        for t in content
+    )
+    kb = load_knowledge()
+    # The cue's head word: "has publicly stated" -> state. A verb that cues speech only with a
+    # clause ("known as", "hopes") is no verb of saying here, since the model drew the clause.
+    lemma = cue.root.lemma_.lower()
+    return clause and lemma in kb.cue_verbs and lemma not in kb.clause_only_cues
 
 
 def _best_overlap(content: tuple[int, int], quotes: list[dict]) -> int | None:

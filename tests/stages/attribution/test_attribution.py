@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.stages.attribution.encode import make_windows, paragraphs
 from pipeline.stages.attribution.link import link
-from pipeline.stages.attribution.merge import kind_of
+from pipeline.stages.attribution.merge import kind_of, reads_as_said
 from pipeline.stages.attribution.network import bio_spans, viterbi
 
 
@@ -121,8 +121,8 @@ def _quotes(runner, text):
     [
         (
             "The delegates met in Vienna on Tuesday.\n\n"
-            "Senator Mary Holt voiced doubt that the inspections would resume this year.\n",
-            "the inspections would resume",
+            "As Senator Mary Holt noted, the inspectors have not been back since the spring.\n",
+            "the inspectors have not been back",
             "Mary Holt",
         ),
     ],
@@ -183,3 +183,26 @@ def test_attribution_model_loads_offline(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "1"
+
+
+def _span(text: str, part: str) -> tuple[int, int]:
+    start = text.index(part)
+    return start, start + len(part)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text,content,cue,said",
+    [
+        ("Holt said the talks would resume in May.", "the talks would resume in May", "said", True),
+        # An evaluation, a plan, a gloss: PolNeAR counts them, news readers do not.
+        ("Holt praised the statement on Monday.", "the statement on Monday", "praised", False),
+        ("Holt wants a new agenda on arms control.", "a new agenda on arms control", "wants", False),
+        ("The deal, known as the JCPOA, lifted sanctions.", "the JCPOA, lifted sanctions", "known", False),
+        ("Holt said that.", "that", "said", False),
+    ],
+)
+def test_attribution_adds_only_what_reads_as_said(nlp, text, content, cue, said):
+    doc = nlp(text)
+    att = {"content": _span(text, content), "cue": _span(text, cue), "source": _span(text, text.split()[0])}
+    assert reads_as_said(doc, att) is said
