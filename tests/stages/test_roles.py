@@ -189,14 +189,13 @@ def test_roles_rules_only_run_leaves_the_tagger_out(tmp_path):
 
 @pytest.mark.model
 def test_roles_tagger_finds_content_no_rule_finds(annotate):
-    # "voiced confidence" is in no cue list; the tagger reads "voiced" as a cue and the clause as
-    # reported, the parse gives the span, and the rules name the speaker.
-    text = (
-        "Senator Markey voiced confidence that the new arms control agreement would pass the chamber easily."
-    )
+    # No rule takes "voiced confidence in …" (a that-clause would be the complement rule's); the
+    # tagger reads "voiced" as a cue and the phrase as reported, the parse gives the span, and the
+    # rules name the speaker.
+    text = "Senator Markey voiced confidence in the new arms control agreement passing the chamber easily."
     [q] = annotate(text)["quotes"]
     assert q["how"] == "tagged" and q["speaker"]["name"] == "Markey" and q["cue"]["text"] == "voiced"
-    assert q["text"] == "confidence that the new arms control agreement would pass the chamber easily"
+    assert q["text"] == "confidence in the new arms control agreement passing the chamber easily"
 
 
 @pytest.mark.model
@@ -204,9 +203,7 @@ def test_roles_rules_alone_miss_it(tmp_path):
     from pipeline.run.ingest import Article
     from pipeline.run.runner import Runner
 
-    text = (
-        "Senator Markey voiced confidence that the new arms control agreement would pass the chamber easily."
-    )
+    text = "Senator Markey voiced confidence in the new arms control agreement passing the chamber easily."
     meta = {"title": None, "author": None, "date": None, "url": None}
     [record] = list(
         Runner(rules_only=True).annotate([Article(id="t", source="inline", text=text, meta=meta)])

@@ -21,6 +21,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from ...knowledge import load_knowledge
+from ..quotes.cues import of_according_to
 from ..quotes.marks import ALL_MARKS
 from ..quotes.sources import mention_for
 from ..speakers import SUBJECT_DEPS
@@ -146,7 +147,10 @@ def reads_as_said(doc: Doc, att: dict) -> bool:
     kb = load_knowledge()
     # The cue's head word: "has publicly stated" -> state. A verb that cues speech only with a
     # clause ("known as", "hopes") is no verb of saying here, since the model drew the clause.
+    # "According to X" is the rules' (`according`), which know its source from its content.
     lemma = cue.root.lemma_.lower()
+    if of_according_to(cue.root):
+        return False
     return clause and lemma in kb.cue_verbs and lemma not in kb.clause_only_cues
 
 

@@ -53,6 +53,13 @@ def according_to(sent: Span) -> Token | None:
     return None
 
 
+def of_according_to(t) -> bool:
+    """Is `t` a word of "according to"? What follows it is the source, which the `according` rule
+    reads; as a cue of the role tagger's or the model's it made contents of sources ("to media reports")."""
+    doc = t.doc
+    return t.lower_ == "according" or (t.lower_ == "to" and t.i > 0 and doc[t.i - 1].lower_ == "according")
+
+
 def according_span(according: Token) -> dict:
     """The cue dict of `according to`."""
     to = according.nbor(1)

@@ -11,15 +11,9 @@ from ...doc.index import doc_index, text_of
 from ..roles.tagger import ROLE_LABELS
 from ..speakers import SUBJECT_DEPS
 from .candidate import Candidate, Context, token_span, within
+from .cues import of_according_to
 from .reported import COMPLEMENT_DEPS, DASH, cut_clause, holds_clause, indirect, reported_span
 from .sources import can_speak, mention_for, speaker_of_cue
-
-
-def of_according_to(t) -> bool:
-    """Is `t` a word of "according to"? What follows it is the source, which the `according` rule
-    reads; as a cue of the tagger's it made contents of sources ("to media reports")."""
-    doc = t.doc
-    return t.lower_ == "according" or (t.lower_ == "to" and t.i > 0 and doc[t.i - 1].lower_ == "according")
 
 
 def tagged_cue_content(ctx: Context, found: list[Candidate], direct: list[Candidate]) -> list[Candidate]:
