@@ -137,6 +137,15 @@ def reads_as_said(doc: Doc, att: dict) -> bool:
     cue = doc.char_span(*att["cue"], alignment_mode="expand") if att.get("cue") else None
     if content is None or cue is None:
         return False
+    # A pronoun or quantifier the speakers stage did not resolve ("It", "Some") names nobody, as
+    # for the rules.
+    source = doc.char_span(*att["source"], alignment_mode="expand") if att.get("source") else None
+    if source is None or not len(source):
+        return False
+    if source.root.pos_ in ("PRON", "DET"):
+        named = mention_for(doc, source.root)
+        if not (named and named["known"]):
+            return False
     if sum(not t.is_punct for t in content) < SAID_MIN_WORDS:
         return False
     inside = range(content.start, content.end)
