@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from ...doc.extensions import stage_error
 from ...errors import Errors, KnowledgeError
-from ...knowledge import models_dir
+from ...knowledge import load_knowledge, models_dir
 from .encode import ROLES, encode_paragraphs, make_windows, paragraphs
 from .link import link
 from .merge import merge
@@ -102,6 +102,19 @@ def tagged_paragraphs(doc: Doc) -> list[tuple[int, int]]:
     return [(a, b) for a, b in paragraphs(doc.text) if any(s <= a < e for s, e in keep)]
 
 
+def has_saying_verb(doc: Doc, paragraph: tuple[int, int]) -> bool:
+    """Does the paragraph hold a verb of saying of the rules' lexicon, one that cues speech with
+    more than a clause (the "add-said" merge takes no other)?"""
+    span = doc.char_span(*paragraph, alignment_mode="contract")
+    kb = load_knowledge()
+    return span is not None and any(
+        t.pos_ in ("VERB", "AUX")
+        and t.lemma_.lower() in kb.cue_verbs
+        and t.lemma_.lower() not in kb.clause_only_cues
+        for t in span
+    )
+
+
 class AttributionFinder:
     """Tags docs with the model and merges its attributions with the rules' quotes."""
 
@@ -123,7 +136,12 @@ class AttributionFinder:
     def _annotate(self, batch: list[Doc]) -> list[Doc]:
         todo = [d for d in batch if d._.error is None]
         try:
-            tagged = self.model.tag([d.text for d in todo], [tagged_paragraphs(d) for d in todo])
+            spans = [tagged_paragraphs(d) for d in todo]
+            if self.policy == "add-said":
+                # Only a verb of saying can cue what "add-said" adds, and the linker takes a cue
+                # from the content's own paragraph: a paragraph with none cannot add anything.
+                spans = [[p for p in ps if has_saying_verb(d, p)] for d, ps in zip(todo, spans, strict=True)]
+            tagged = self.model.tag([d.text for d in todo], spans)
             for doc, paras in zip(todo, tagged, strict=True):
                 self.set_annotations(doc, link(paras, self.link_rule))
         except Exception as err:  # noqa: BLE001 - the batch's articles fail, the run goes on
