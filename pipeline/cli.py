@@ -55,13 +55,12 @@ def run_options(f):
         click.option(
             "--accurate",
             is_flag=True,
-            help="Add the transformer attribution model to the rules: more reported speech found on "
-            "political news (PolNeAR), less precise on arms-control news; about half the speed.",
+            help="The default: the rules, the small role tagger and the transformer attribution model.",
         ),
         click.option(
             "--fast",
             is_flag=True,
-            help="The default pipeline: the rules and the small role tagger, without the transformer.",
+            help="Leave out the transformer: about 1.8x the speed, a little less found (see README, Quality).",
         ),
         click.option(
             "--rules-only",

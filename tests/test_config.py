@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     "options,key",
     [
-        ({}, (DEFAULT_MODEL, "run", "fast", 16)),
+        ({}, (DEFAULT_MODEL, "run", "accurate", 16)),
         ({"accurate": True}, (DEFAULT_MODEL, "run", "accurate", 16)),
         ({"fast": True}, (DEFAULT_MODEL, "run", "fast", 16)),
         ({"rules_only": True, "batch_size": 4, "workers": 3}, (DEFAULT_MODEL, "run", "rules-only", 4)),
-        ({"stage": "quotes", "date": None}, (DEFAULT_MODEL, "quotes", "fast", 16)),
+        ({"stage": "quotes", "date": None}, (DEFAULT_MODEL, "quotes", "accurate", 16)),
     ],
 )
 def test_config_pipeline_key_holds_only_what_builds_the_pipeline(options, key):

@@ -17,6 +17,7 @@ import hashlib
 import itertools
 import multiprocessing
 import re
+import sys
 import time
 import traceback
 from collections import deque
@@ -155,7 +156,14 @@ def build_nlp(config: RunConfig) -> Language:
         after = name
         if name == "claims_quotes" and config.mode == "accurate":
             # After the rules, whose quotes it merges with; before whatever names speakers.
-            nlp.add_pipe("claims_attribution", after=after, config={"batch_size": config.batch_size})
+            # One torch thread per worker process: the cores are the workers' to share, and a
+            # forked worker of a parent whose torch had started its thread pool hangs forever.
+            threads = 1 if config.workers > 1 else 2
+            nlp.add_pipe(
+                "claims_attribution",
+                after=after,
+                config={"batch_size": config.batch_size, "threads": threads},
+            )
             after = "claims_attribution"
     return nlp
 
@@ -312,6 +320,15 @@ class _Failed:
         return False
 
 
+def _one_torch_thread() -> None:
+    """Start of a forked worker: torch, if the pipeline has it, runs on one thread. A child forked
+    from a parent whose torch thread pool was running hangs at its first parallel op otherwise, and
+    the cores are the workers' to share."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+
+
 def _annotate_forked(key: int, articles: list[Article]) -> list:
     """The task of a worker process: the records (or errors) of `articles`, by the runner forked here."""
     return list(_FORKED[key].annotate_here(articles))
@@ -379,7 +396,9 @@ class Runner:
         if getattr(self, "_pool", None) is None:
             # Fork: the children get this process's loaded pipeline as it is.
             _FORKED[id(self)] = self
-            self._pool = ProcessPoolExecutor(self.n_process, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(
+                self.n_process, mp_context=multiprocessing.get_context("fork"), initializer=_one_torch_thread
+            )
         return self._pool
 
     def _prepare(self, article: Article) -> tuple[Pending, Iterator[Doc]]:

@@ -159,6 +159,7 @@ def test_batch_cli_says_how_many_it_skipped(tmp_path, args):
 @pytest.mark.model
 @pytest.mark.parametrize("workers", [2])
 def test_batch_workers_write_the_same_bytes_as_one_process(tmp_path, workers):
+    # The one-process run starts torch's threads here first; the forked workers must not hang on them.
     texts = ARTICLES + [SEED.read_text(encoding="utf-8")]
     folder = _folder(tmp_path, texts)
     (folder / "empty.txt").write_text("", encoding="utf-8")

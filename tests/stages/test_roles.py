@@ -77,7 +77,7 @@ def test_roles_shipped_model_is_small_and_loads_offline():
 @pytest.mark.model
 def test_roles_tagger_runs_in_the_default_pipeline(nlp, runner):
     assert "claims_role_tagger" in nlp.pipe_names
-    assert runner.model_name.endswith("+claims_role_tagger")
+    assert "+claims_role_tagger" in runner.model_name
 
 
 @pytest.mark.model
