@@ -57,7 +57,11 @@ def encode_paragraphs(tokenizer, text: str, spans: list[Span] | None = None) -> 
     spans = paragraphs(text) if spans is None else spans
     if not spans:
         return []
-    enc = tokenizer([text[s:e] for s, e in spans], add_special_tokens=False, return_offsets_mapping=True)
+    # verbose=False: a paragraph longer than the encoder's 512 positions is cut into windows
+    # below, so the tokenizer's warning about it would only alarm the user.
+    enc = tokenizer(
+        [text[s:e] for s, e in spans], add_special_tokens=False, return_offsets_mapping=True, verbose=False
+    )
     out = []
     for (s, e), ids, offs in zip(spans, enc["input_ids"], enc["offset_mapping"], strict=True):
         out.append(Para(s, e, list(ids), [(s + a, s + b) for a, b in offs]))
