@@ -24,7 +24,7 @@ ENGINES = ("local", "dask")
 MAX_CHARS = 3_000_000
 #: The longest one article may take, in seconds (`--max-seconds`; 0: no limit). It is checked between
 #: chunks, so a text runs over by at most one chunk's time (a few seconds). The 2 MB robustness
-#: article takes about 4-7 minutes in the default mode on two cores, so it fits; an input that
+#: article takes about 5.5 minutes in the default mode on two idle cores, so it fits; an input that
 #: would hold a batch up for longer is stopped with an error record (E065) and the batch goes on.
 MAX_SECONDS = 600
 
@@ -90,7 +90,7 @@ class RunConfig:
 
         The transformer is the default since its "add-said" merge: on the arms-control dev set it
         gives end-to-end F 0.801 against fast's 0.800 (content F 0.831 / 0.830), the seed still
-        passes (speaker tagging 0.91), PolNeAR dev rises (e2e 0.601 / 0.595), and it runs at 0.47x
+        passes (speaker tagging 0.91), PolNeAR dev rises (e2e 0.599 / 0.595), and it runs at 0.47x
         bare spaCy (`make bench`), above the 0.40x floor.
         """
         if self.rules_only:
