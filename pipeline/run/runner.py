@@ -156,8 +156,8 @@ def build_nlp(config: RunConfig) -> Language:
         after = name
         if name == "claims_quotes" and config.mode == "accurate":
             # After the rules, whose quotes it merges with; before whatever names speakers.
-            # One torch thread per worker process: the cores are the workers' to share, and a
-            # forked worker of a parent whose torch had started its thread pool hangs forever.
+            # One torch thread per worker process (local or Dask): the cores are the workers' to
+            # share. Forked workers are set so in `_one_torch_thread` too, whatever the parent ran.
             threads = 1 if config.workers > 1 else 2
             nlp.add_pipe(
                 "claims_attribution",

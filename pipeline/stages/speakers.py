@@ -142,8 +142,7 @@ class SpeakerMentionFinder:
             if m["kind"] == "person" and m["how"] == "entity" and " " not in m["name"]:
                 m["name"] = full.get(m["name"], m["name"])
 
-    @staticmethod
-    def _resolve_pronouns(doc: Doc, mentions: list[dict]) -> list[dict]:
+    def _resolve_pronouns(self, doc: Doc, mentions: list[dict]) -> list[dict]:
         """Link each subject pronoun to the nearest earlier compatible mention, subjects first."""
         ordered = sorted(mentions, key=lambda m: m["start"])
         out = list(ordered)
@@ -151,11 +150,10 @@ class SpeakerMentionFinder:
             gender = pronoun_gender(token)
             if gender is None or token.dep_ not in SUBJECT_DEPS:
                 continue
-            # "It said that …": "it" names a speaker only as the subject of a verb of saying; "it
-            # is clear", "it will expire" are no one's words.
-            # "It was reported that …" is nobody's either.
+            # "It said that …": "it" names a speaker only as the active subject of a verb of
+            # saying; "it is clear", "it will expire", "it was reported that …" are no one's words.
             if gender == "neuter" and (
-                token.dep_ != "nsubj" or token.head.lemma_.lower() not in load_knowledge().cue_verbs
+                token.dep_ != "nsubj" or token.head.lemma_.lower() not in self.knowledge.cue_verbs
             ):
                 continue
             lo = token.idx - PRONOUN_WINDOW

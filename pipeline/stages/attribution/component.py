@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 from ...doc.extensions import stage_error
 from ...errors import Errors, KnowledgeError
 from ...knowledge import load_knowledge, models_dir
+from ..quotes.cues import says_outright
 from .encode import ROLES, encode_paragraphs, make_windows, paragraphs
 from .link import link
 from .merge import merge
@@ -103,16 +104,10 @@ def tagged_paragraphs(doc: Doc) -> list[tuple[int, int]]:
 
 
 def has_saying_verb(doc: Doc, paragraph: tuple[int, int]) -> bool:
-    """Does the paragraph hold a verb of saying of the rules' lexicon, one that cues speech with
-    more than a clause (the "add-said" merge takes no other)?"""
+    """Does the paragraph hold a verb that could cue what the "add-said" merge adds?"""
     span = doc.char_span(*paragraph, alignment_mode="contract")
     kb = load_knowledge()
-    return span is not None and any(
-        t.pos_ in ("VERB", "AUX")
-        and t.lemma_.lower() in kb.cue_verbs
-        and t.lemma_.lower() not in kb.clause_only_cues
-        for t in span
-    )
+    return span is not None and any(t.pos_ in ("VERB", "AUX") and says_outright(kb, t) for t in span)
 
 
 class AttributionFinder:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from ...knowledge import load_knowledge
-from ..quotes.cues import of_according_to
+from ..quotes.cues import of_according_to, says_outright
 from ..quotes.marks import ALL_MARKS
 from ..quotes.sources import mention_for
 from ..speakers import SUBJECT_DEPS
@@ -153,14 +153,10 @@ def reads_as_said(doc: Doc, att: dict) -> bool:
         t.pos_ in ("VERB", "AUX") and any(c.dep_ in SUBJECT_DEPS and c.i in inside for c in t.children)
         for t in content
     )
-    kb = load_knowledge()
-    # The cue's head word: "has publicly stated" -> state. A verb that cues speech only with a
-    # clause ("known as", "hopes") is no verb of saying here, since the model drew the clause.
-    # "According to X" is the rules' (`according`), which know its source from its content.
-    lemma = cue.root.lemma_.lower()
-    if of_according_to(cue.root):
-        return False
-    return clause and lemma in kb.cue_verbs and lemma not in kb.clause_only_cues
+    # The cue's head word ("has publicly stated" -> state). A clause-only verb ("known as") is no
+    # verb of saying here, since the model drew the clause; "according to X" is the rules'
+    # (`according`), which know its source from its content.
+    return clause and says_outright(load_knowledge(), cue.root) and not of_according_to(cue.root)
 
 
 def _best_overlap(content: tuple[int, int], quotes: list[dict]) -> int | None:

@@ -53,7 +53,14 @@ def according_to(sent: Span) -> Token | None:
     return None
 
 
-def of_according_to(t) -> bool:
+def says_outright(kb: Knowledge, token: Token) -> bool:
+    """Is `token`'s lemma a verb of saying of the lexicon that needs no clause to be one (not
+    "known as", "hopes"): what cues a content the transformer adds (`add-said`)?"""
+    lemma = token.lemma_.lower()
+    return lemma in kb.cue_verbs and lemma not in kb.clause_only_cues
+
+
+def of_according_to(t: Token) -> bool:
     """Is `t` a word of "according to"? What follows it is the source, which the `according` rule
     reads; as a cue of the role tagger's or the model's it made contents of sources ("to media reports")."""
     doc = t.doc
