@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span
 
 from ..doc.extensions import guarded
 from ..knowledge import Knowledge, load_knowledge
+from .attribution.merge import MODEL_SOURCE
 from .entities import (
     Entity,
     NameTable,
@@ -48,6 +49,14 @@ TREATY_HEADS = {"treaty", "agreement", "accord", "convention", "pact", "deal", "
 BODY_LABELS = {"ORG", "NORP", "GPE"}
 # Words before a role noun that only point at it ("the", "his").
 POINTERS = {"the", "a", "an", "his", "her", "its", "their", "this", "that", "our"}
+
+
+def with_source_edges(doc: Doc, speaker: dict, edges: tuple[int, int] | None) -> dict:
+    """The resolved speaker with the edges the model gave its source, where they hold the same
+    mention: the name stays the resolver's, the span is the annotators' kind of span."""
+    if edges is None or not (edges[0] < speaker["end"] and speaker["start"] < edges[1]):
+        return speaker
+    return {**speaker, "start": edges[0], "end": edges[1], "text": doc.text[edges[0] : edges[1]]}
 
 
 class SpeakerResolver:
@@ -355,12 +364,14 @@ class SpeakerResolver:
         last = None
         out = []
         for q in quotes:
+            model_source = q.pop(MODEL_SOURCE, None)
             if q.get("how") == "review":
                 out.append(q)
                 continue
             spk = self.resolve(doc, q, ents, last)
             if spk:
                 last = spk["name"]
+                spk = with_source_edges(doc, spk, model_source)
             out.append({**q, "speaker": spk})
         self.state_headlines(doc, out, ents)
         doc._.quotes = out

@@ -187,15 +187,32 @@ def test_roles_rules_only_run_leaves_the_tagger_out(tmp_path):
     assert [q["speaker"]["name"] for q in record["quotes"]] == ["Sergey Lavrov"]
 
 
+MARKEY = "Senator Markey voiced confidence in the new arms control agreement passing the chamber easily."
+
+
 @pytest.mark.model
-def test_roles_tagger_finds_content_no_rule_finds(annotate):
+def test_roles_tagger_finds_content_no_rule_finds():
     # No rule takes "voiced confidence in …" (a that-clause would be the complement rule's); the
     # tagger reads "voiced" as a cue and the phrase as reported, the parse gives the span, and the
-    # rules name the speaker.
-    text = "Senator Markey voiced confidence in the new arms control agreement passing the chamber easily."
-    [q] = annotate(text)["quotes"]
+    # rules name the speaker. `--fast` is the rules and the tagger alone.
+    from pipeline.run.ingest import Article
+    from pipeline.run.runner import Runner
+
+    meta = {"title": None, "author": None, "date": None, "url": None}
+    [record] = list(Runner(fast=True).annotate([Article(id="t", source="inline", text=MARKEY, meta=meta)]))
+    [q] = record["quotes"]
     assert q["how"] == "tagged" and q["speaker"]["name"] == "Markey" and q["cue"]["text"] == "voiced"
     assert q["text"] == "confidence in the new arms control agreement passing the chamber easily"
+
+
+@pytest.mark.model
+def test_roles_tagged_content_takes_the_transformers_cue_phrase(annotate):
+    # The default mode keeps the tagger's attribution; the transformer draws the cue phrase as
+    # annotators do, and the content starts after it.
+    [q] = annotate(MARKEY)["quotes"]
+    assert q["how"] == "tagged" and q["speaker"]["name"] == "Markey"
+    assert q["cue"]["text"] == "voiced confidence"
+    assert q["text"] == "in the new arms control agreement passing the chamber easily"
 
 
 @pytest.mark.model

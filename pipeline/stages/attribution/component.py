@@ -132,7 +132,7 @@ class AttributionFinder:
         todo = [d for d in batch if d._.error is None]
         try:
             spans = [tagged_paragraphs(d) for d in todo]
-            if self.policy == "add-said":
+            if self.policy.startswith("add-said"):
                 # Only a verb of saying can cue what "add-said" adds, and the linker takes a cue
                 # from the content's own paragraph: a paragraph with none cannot add anything.
                 spans = [[p for p in ps if has_saying_verb(d, p)] for d, ps in zip(todo, spans, strict=True)]
@@ -155,7 +155,7 @@ class AttributionFinder:
     default_config={
         "model_path": None,
         "link": "nearest",
-        "merge": "add-said",
+        "merge": "add-said+edges",
         "batch_size": 16,
         "threads": 2,
         "quantize": False,

@@ -9,6 +9,8 @@ the tune tenth of PolNeAR train (`POLICIES`, the component's `merge` setting):
   where the model found none.
 - "union" also keeps every rules' quote that no model content overlaps; "model" keeps only the
   model's contents.
+- "add-said" adds only the model's attributions that read as said (`reads_as_said`); "add-said+edges"
+  (the default) also gives the rules' quotes the model's source and cue edges (`with_model_edges`).
 - "add" keeps the rules' quotes as they are and adds the model's attributions that no rule quote
   touches (not bare quotations: the rules decide those).
 
@@ -18,6 +20,8 @@ with a quotation's edges), or the rule's own name for a rules' quote kept as it 
 
 from __future__ import annotations
 
+import bisect
+
 from spacy.tokens import Doc
 
 from ...knowledge import load_knowledge
@@ -26,9 +30,14 @@ from ..quotes.marks import ALL_MARKS
 from ..quotes.sources import mention_for
 from ..speakers import SUBJECT_DEPS
 
-POLICIES = ("add-said", "add", "union", "model")
+POLICIES = ("add-said+edges", "add-said", "add", "union", "model")
 # A model content added by "add-said" has at least this many words.
 SAID_MIN_WORDS = 4
+# A rules' quote takes the edges of the model attribution whose content covers at least this share
+# of their characters together (the scorers' own match).
+EDGE_MIN_JACCARD = 0.5
+#: The key under which a rules' quote carries the model's source edges to the speaker resolver.
+MODEL_SOURCE = "model_source"
 # Quotes whose edges the marks decide.
 MARKED_KINDS = ("direct",)
 
@@ -93,7 +102,11 @@ def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "ad
     """The quotes of `doc`: the model's attributions, merged with the rules' by `policy` (`POLICIES`)."""
     if policy == "add":
         return add_unfound(doc, rule_quotes, atts)
-    if policy == "add-said":
+    if policy.startswith("add-said"):
+        if policy == "add-said+edges":
+            by_start = sorted(atts, key=lambda a: a["content"])
+            ends = [a["content"][1] for a in by_start]
+            rule_quotes = [with_model_edges(doc, q, by_start, ends) for q in rule_quotes]
         return add_unfound(doc, rule_quotes, [a for a in atts if reads_as_said(doc, a)])
     used: set[int] = set()
     out = []
@@ -126,6 +139,81 @@ def add_unfound(doc: Doc, rule_quotes: list[dict], atts: list[dict]) -> list[dic
             continue
         out.append(quote)
     return _unique(out)
+
+
+def _jaccard(doc: Doc, a: tuple[int, int], b: tuple[int, int]) -> float:
+    text = doc.text
+    x = {i for i in range(*a) if not text[i].isspace()}
+    y = {i for i in range(*b) if not text[i].isspace()}
+    return len(x & y) / len(x | y) if x | y else 0.0
+
+
+def _overlapping(span: tuple[int, int], by_start: list[dict], ends: list[int]) -> list[dict]:
+    """The attributions of `by_start` (model contents: disjoint, in text order; `ends` their
+    content ends) whose content overlaps `span`. A bisection: a long article's thousands of quotes
+    cost no pairs."""
+    first = bisect.bisect_right(ends, span[0])
+    out = []
+    for att in by_start[first:]:
+        if att["content"][0] >= span[1]:
+            break
+        out.append(att)
+    return out
+
+
+def with_model_edges(doc: Doc, quote: dict, by_start: list[dict], ends: list[int]) -> dict:
+    """A rules' quote with the source and cue edges of the model attribution that matches it: the
+    rules decide what was said and by whom, the model where the source and cue phrases start and end
+    (the rules mark a name or one verb; annotators mark "Russian Foreign Minister Sergei Lavrov",
+    "has repeatedly said"). The content keeps the rules' edges: the model's start at "that", which
+    PolNeAR's annotators include and the arms-control annotators leave out (measured: arms-control
+    end-to-end F 0.801 -> 0.769 with the model's content edges)."""
+    span = (quote["start"], quote["end"])
+    att = max(
+        _overlapping(span, by_start, ends), key=lambda a: _jaccard(doc, a["content"], span), default=None
+    )
+    if att is None or _jaccard(doc, att["content"], span) < EDGE_MIN_JACCARD:
+        return quote
+    out = dict(quote)
+    speaker, source = quote.get("speaker"), att.get("source")
+    if speaker and source and _overlap((speaker["start"], speaker["end"]), source):
+        # Moved by the speaker resolver once it has named the speaker from the rules' mention: a
+        # longer phrase ("Russian Foreign Minister Sergei Lavrov") would change whom it names.
+        if _clear_of(doc, out, source):
+            out[MODEL_SOURCE] = source
+    cue, model_cue = quote.get("cue"), att.get("cue")
+    if (
+        cue
+        and model_cue
+        and _overlap((cue["start"], cue["end"]), model_cue)
+        and _clear_of(doc, out, model_cue)
+    ):
+        out["cue"] = {**cue, "start": model_cue[0], "end": model_cue[1], "text": doc.text[slice(*model_cue)]}
+    return out
+
+
+def _clear_of(doc: Doc, quote: dict, phrase: tuple[int, int]) -> bool:
+    """Can `phrase` stand beside the quote's content? A phrase over the content's first or last
+    words ("voiced confidence" where the rules' content is "confidence in …") moves that edge past
+    it, as annotators draw it. One inside the content is the speaker or cue of a quotation the rules
+    took whole across its interruption ("“X,” Mr. Rubin said. “Y.”"): the content stays. One over
+    all of it cannot be (False)."""
+    start, end = quote["start"], quote["end"]
+    if not _overlap(phrase, (start, end)):
+        return True
+    text = doc.text
+    if phrase[0] <= start < phrase[1] < end:
+        start = phrase[1] + len(text[phrase[1] : end]) - len(text[phrase[1] : end].lstrip())
+    elif start < phrase[0] < end <= phrase[1]:
+        end = len(text[start : phrase[0]].rstrip()) + start
+    elif start < phrase[0] and phrase[1] < end:
+        return True
+    else:
+        return False
+    if end <= start:
+        return False
+    quote["start"], quote["end"] = start, end
+    return True
 
 
 def reads_as_said(doc: Doc, att: dict) -> bool:

@@ -206,3 +206,43 @@ def test_attribution_adds_only_what_reads_as_said(nlp, text, content, cue, said)
     doc = nlp(text)
     att = {"content": _span(text, content), "cue": _span(text, cue), "source": _span(text, text.split()[0])}
     assert reads_as_said(doc, att) is said
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text,source,cue",
+    [
+        (
+            "Russian Foreign Minister Sergei Lavrov has repeatedly said that the treaty is dead.\n",
+            "Russian Foreign Minister Sergei Lavrov",
+            "has repeatedly said",
+        ),
+        (
+            '"We will not sign," the ministry\'s spokesman Ivan Petrov said on Tuesday.\n',
+            "the ministry's spokesman Ivan Petrov",
+            "said",
+        ),
+    ],
+)
+def test_attribution_gives_rules_quotes_the_annotators_edges_but_keeps_the_name(accurate, text, source, cue):
+    """The rules say who spoke; the model's source and cue phrases are the whole of what names them."""
+    from pipeline.run.runner import Runner
+
+    [fast] = _quotes(Runner(fast=True), text)
+    [quote] = _quotes(accurate, text)
+    assert (quote["start"], quote["end"]) == (fast["start"], fast["end"])
+    assert quote["speaker"]["text"] == source and quote["cue"]["text"] == cue
+    assert quote["speaker"]["name"] == fast["speaker"]["name"]
+
+
+def test_attribution_source_edges_only_move_onto_the_same_mention(nlp):
+    from pipeline.stages.resolve import with_source_edges
+
+    text = "Mary Holt said the talks would resume, and Ivan Petrov agreed."
+    doc = nlp(text)
+    speaker = {"name": "Mary Holt", "start": 5, "end": 9, "text": "Holt"}
+    moved = with_source_edges(doc, speaker, _span(text, "Mary Holt"))
+    assert moved == {"name": "Mary Holt", "start": 0, "end": 9, "text": "Mary Holt"}
+    # The model's source is someone else: the resolver's span stands.
+    assert with_source_edges(doc, speaker, _span(text, "Ivan Petrov")) == speaker
+    assert with_source_edges(doc, speaker, None) == speaker
