@@ -25,6 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..doc.extensions import guarded
+from ..doc.index import text_of
 from ..knowledge import Knowledge, load_knowledge
 from .attribution.merge import MODEL_SOURCE
 from .entities import (
@@ -56,7 +57,7 @@ def with_source_edges(doc: Doc, speaker: dict, edges: tuple[int, int] | None) ->
     mention: the name stays the resolver's, the span is the annotators' kind of span."""
     if edges is None or not (edges[0] < speaker["end"] and speaker["start"] < edges[1]):
         return speaker
-    return {**speaker, "start": edges[0], "end": edges[1], "text": doc.text[edges[0] : edges[1]]}
+    return {**speaker, "start": edges[0], "end": edges[1], "text": text_of(doc)[edges[0] : edges[1]]}
 
 
 class SpeakerResolver:
@@ -319,9 +320,9 @@ class SpeakerResolver:
         for m in doc._.speaker_mentions or []:
             if m["how"] not in ("roster", "title", "entity") or m["start"] >= char or is_outlet(m["text"]):
                 continue
-            line_start = doc.text.rfind("\n", 0, m["start"]) + 1
-            label = doc.text[line_start : m["start"]].split(":", 1)[0].strip()
-            if ":" in doc.text[line_start : m["start"]] and label in lexicon().source_labels:
+            line_start = text_of(doc).rfind("\n", 0, m["start"]) + 1
+            label = text_of(doc)[line_start : m["start"]].split(":", 1)[0].strip()
+            if ":" in text_of(doc)[line_start : m["start"]] and label in lexicon().source_labels:
                 named.append(m)
         if not named:
             return None
@@ -385,14 +386,14 @@ class SpeakerResolver:
             st = state_of(h["speaker"]["name"]) if h.get("how") == "headline" and h.get("speaker") else None
             if st is None:
                 continue
-            words = content_words(doc.text[h["start"] : h["end"]])
+            words = content_words(text_of(doc)[h["start"] : h["end"]])
             for q in quotes:
                 e = ents.get((q.get("speaker") or {}).get("name", ""))
                 if q is h or q.get("how") == "headline" or e is None or e.kind != "person":
                     continue
                 if (
                     self.fits_state(e, st)
-                    and len(words & content_words(doc.text[q["start"] : q["end"]])) >= HEADLINE_OVERLAP
+                    and len(words & content_words(text_of(doc)[q["start"] : q["end"]])) >= HEADLINE_OVERLAP
                 ):
                     h["speaker"] = {**h["speaker"], "name": e.name}
                     break
@@ -446,16 +447,19 @@ def pick_by_recency(pool: list[Entity], char: int) -> str | None:
 def is_dateline(doc: Doc, span: Span) -> bool:
     """An upper-case place at the head of a paragraph ("WASHINGTON —", "UNITED NATIONS (AP) —")."""
     text = span.text.strip()
-    after = doc.text[span.end_char : span.end_char + 3].strip()
+    after = text_of(doc)[span.end_char : span.end_char + 3].strip()
     # An outlet's name heading a paragraph before a dash is a dateline too ("IRNA – ...").
-    if is_outlet(text) and after[:1] in ("–", "—", ":") and span.start == span.sent.start:
+    # `is_sent_start`, not `span.sent`: spaCy finds a span's sentence by walking all of the doc's
+    # sentences, which was a fifth of a --fast run.
+    heads_sentence = bool(span[0].is_sent_start) if len(span) else False
+    if is_outlet(text) and after[:1] in ("–", "—", ":") and heads_sentence:
         return True
     if not (text.isupper() and len(text) > 2) or after[:1] not in ("—", "–", "-", ":", ",", "("):
         return False
     if any(m["how"] == "roster" and m["start"] == span.start_char for m in doc._.speaker_mentions or []):
         return False  # "NATO, ..." heads a paragraph as a speaker, not as a dateline
-    before = doc.text[max(0, span.start_char - 2) : span.start_char]
-    return span.start_char == 0 or "\n" in before or span.start == span.sent.start
+    before = text_of(doc)[max(0, span.start_char - 2) : span.start_char]
+    return span.start_char == 0 or "\n" in before or heads_sentence
 
 
 def with_possessor(doc: Doc, span: Span) -> Span:

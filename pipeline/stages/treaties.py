@@ -229,7 +229,7 @@ def trim_unknown(doc: Doc, mention: dict, weak: set[str], generic: set[str]) -> 
     if not any(t.text not in weak | generic and t.text[:1].isupper() for t in words):
         return []
     a, b = words[0].idx, words[-1].idx + len(words[-1])
-    name = doc.text[a:b]
+    name = text_of(doc)[a:b]
     return [{**mention, "start": a, "end": b, "text": name, "treaty": slug(name)}]
 
 
@@ -252,7 +252,7 @@ def _name_before_head(words: list[Token], weak: set[str]) -> list[Token]:
 def link_defined_acronyms(doc: Doc, named: list[dict], segments: list[dict]) -> list[dict]:
     """An acronym the text defines for an unknown treaty ("the Pelindaba Treaty (PT)" or the other way
     round) names that treaty wherever it recurs."""
-    text = doc.text
+    text = text_of(doc)
     out = []
     for m in [m for m in named if m["how"] == "unknown"]:
         after = re.match(r"\s*\(([A-Z][A-Z0-9-]{1,9})\)", text[m["end"] :])
@@ -418,7 +418,7 @@ def _apposed(mention: dict, d: dict, head: Token) -> bool:
         return True
     if not 0 <= d["start"] - mention["end"] <= 60:
         return False
-    return APPOSITION_GAP.fullmatch(head.doc.text[mention["end"] : d["start"]]) is not None
+    return APPOSITION_GAP.fullmatch(text_of(head.doc)[mention["end"] : d["start"]]) is not None
 
 
 def _governing_event(head: Token, kb: Knowledge) -> str | None:
@@ -543,7 +543,7 @@ def resolve_descriptions(descriptions: list[dict], named: list[dict], kb: Knowle
             {
                 "start": d["start"],
                 "end": d["end"],
-                "text": d["head"].doc.text[d["start"] : d["end"]],
+                "text": text_of(d["head"].doc)[d["start"] : d["end"]],
                 "treaty": target["treaty"],
                 "how": "anaphor" if d["kind"] == "definite" else "description",
             }

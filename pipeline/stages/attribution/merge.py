@@ -24,6 +24,7 @@ import bisect
 
 from spacy.tokens import Doc
 
+from ...doc.index import text_of
 from ...knowledge import load_knowledge
 from ..quotes.cues import of_according_to, says_outright
 from ..quotes.marks import ALL_MARKS
@@ -46,7 +47,7 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 def _span(doc: Doc, span: tuple[int, int] | None) -> dict | None:
     if span is None:
         return None
-    return {"start": span[0], "end": span[1], "text": doc.text[span[0] : span[1]]}
+    return {"start": span[0], "end": span[1], "text": text_of(doc)[span[0] : span[1]]}
 
 
 def speaker_of(doc: Doc, source: tuple[int, int]) -> dict | None:
@@ -83,7 +84,7 @@ def model_quote(doc: Doc, att: dict, rule: dict | None) -> dict:
     if rule is not None:
         speaker = speaker or rule.get("speaker")
         cue = cue or rule.get("cue")
-    kind = rule["kind"] if how == "model+marks" else kind_of(doc.text, start, end)
+    kind = rule["kind"] if how == "model+marks" else kind_of(text_of(doc), start, end)
     return {
         "start": start,
         "end": end,
@@ -139,7 +140,7 @@ def add_unfound(doc: Doc, rule_quotes: list[dict], atts: list[dict]) -> list[dic
 
 
 def _jaccard(doc: Doc, a: tuple[int, int], b: tuple[int, int]) -> float:
-    text = doc.text
+    text = text_of(doc)
     x = {i for i in range(*a) if not text[i].isspace()}
     y = {i for i in range(*b) if not text[i].isspace()}
     return len(x & y) / len(x | y) if x | y else 0.0
@@ -187,7 +188,12 @@ def with_model_edges(doc: Doc, quote: dict, by_start: list[dict], ends: list[int
         and _overlap((cue["start"], cue["end"]), model_cue)
         and _clear_of(doc, out, model_cue)
     ):
-        out["cue"] = {**cue, "start": model_cue[0], "end": model_cue[1], "text": doc.text[slice(*model_cue)]}
+        out["cue"] = {
+            **cue,
+            "start": model_cue[0],
+            "end": model_cue[1],
+            "text": text_of(doc)[slice(*model_cue)],
+        }
     return out
 
 
@@ -200,7 +206,7 @@ def _clear_of(doc: Doc, quote: dict, phrase: tuple[int, int]) -> bool:
     start, end = quote["start"], quote["end"]
     if not _overlap(phrase, (start, end)):
         return True
-    text = doc.text
+    text = text_of(doc)
     if phrase[0] <= start < phrase[1] < end:
         start = phrase[1] + len(text[phrase[1] : end]) - len(text[phrase[1] : end].lstrip())
     elif start < phrase[0] < end <= phrase[1]:

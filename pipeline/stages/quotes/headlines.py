@@ -13,6 +13,7 @@ import re
 
 from spacy.tokens import Doc
 
+from ...doc.index import text_of
 from ...knowledge import Knowledge
 from ..entities import is_outlet, is_residue, lexicon
 
@@ -32,7 +33,7 @@ LABELS = {"published", "updated", "posted", "editor", "source", "by", "photo", "
 
 def headline_lines(doc: Doc) -> list[tuple[int, int]]:
     """(start, end) of the lines that may be headlines."""
-    text = doc.text
+    text = text_of(doc)
     out, seen = [], 0
     for seg in doc._.segments or []:
         if seg["kind"] == "boilerplate":
@@ -54,7 +55,7 @@ def headline_lines(doc: Doc) -> list[tuple[int, int]]:
 def known_speaker(doc: Doc, start: int, end: int) -> bool:
     """Is text[start:end] a person or body the article names (a speaker mention or an entity), or a
     role noun the resolver can resolve ("Envoy")?"""
-    who = doc.text[start:end]
+    who = text_of(doc)[start:end]
     if is_outlet(who) or is_residue(who) or who.split()[0].lower() in LABELS:
         return False
     head = who.split()[-1].lower()
@@ -114,7 +115,7 @@ def headline_quotes(doc: Doc, quotes: list[dict], knowledge: Knowledge) -> tuple
     a headline dropped (the headline's own reading of who said it wins)."""
     found = []
     for a, b in headline_lines(doc):
-        line = doc.text[a:b]
+        line = text_of(doc)[a:b]
         if len(line.split()) > MAX_WORDS:
             continue
         h = match_headline(doc, a, line, knowledge)
