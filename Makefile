@@ -73,7 +73,7 @@ eval: out/polnear-dev.jsonl
 	$(BIN)/claims eval $(POLNEAR)/dev out/polnear-dev.jsonl
 
 bench: $(STAMP)
-	$(BIN)/python -m pipeline.eval.bench $(POLNEAR)/train
+	$(BIN)/python -m pipeline.eval.bench $(POLNEAR)/train --repeat 2
 
 clean:
 	rm -rf out build *.egg-info

@@ -5,6 +5,8 @@ folder if it has one): the words per second of bare `nlp.pipe` (the same model a
 component) and of `claims run` with 1 and with `--workers` processes, their ratio, the speed-up, the
 peak memory of each, and whether the outputs of the runs are identical. `--scaling N` adds a run over
 N articles (the texts repeated under new ids) to compare peak memory with the `--articles` run.
+`--repeat N` runs every measurement N times, in rounds, and keeps the fastest of each: on a shared
+machine one pass moved a ratio by 0.10.
 
 Each measurement runs in a fresh process, so peak memory is its own and no run warms another's
 caches. Times exclude loading the model; words are whitespace-separated tokens, as the summary of
@@ -213,6 +215,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes of the parallel run (default 2)")
     parser.add_argument("--dask", action="store_true", help="also time --engine dask with --workers workers")
     parser.add_argument("--scaling", type=int, metavar="N", help="also run N articles to compare peak memory")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run every measurement N times and keep its fastest (default 1)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--measure", choices=["bare", "claims"], help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -252,7 +257,18 @@ def main(argv: list[str] | None = None) -> None:
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg()[0],
     }
-    _measure_all(args, files, common, figures)
+    # Every measurement `--repeat` times, in rounds (bare, default, ..., then again), keeping each
+    # one's fastest run: on a shared machine, another tenant slows a run down and never speeds one up.
+    rounds = []
+    for _ in range(max(1, args.repeat)):
+        measured: dict = {}
+        _measure_all(args, files, common, measured)
+        rounds.append(measured)
+    figures["repeat"] = len(rounds)
+    figures["identical_outputs"] = all(r["identical_outputs"] for r in rounds)
+    for key, fig in rounds[0].items():
+        if isinstance(fig, dict) and "seconds" in fig:
+            figures[key] = min((r[key] for r in rounds), key=lambda x: x["seconds"])
     for fig in figures.values():
         if isinstance(fig, dict) and "seconds" in fig:
             fig["words_per_second"] = fig["words"] / fig["seconds"] if fig["seconds"] else 0.0
@@ -269,7 +285,8 @@ def report(f: dict, workers: int) -> str:
     words = f["bare"]["words"]
     lines = [
         f"claims bench: {f['articles']} articles ({words:,} words) from {f['path']}",
-        f"model {f['model']}, batch size {f['batch_size']}, {f['cpus']} CPUs, load average {f['load_average']:.2f}",
+        f"model {f['model']}, batch size {f['batch_size']}, {f['cpus']} CPUs, load average {f['load_average']:.2f}"
+        + (f", fastest of {f['repeat']} runs each" if f["repeat"] > 1 else ""),
         "",
         f"{'':40s}{'words/s':>10s}{'seconds':>10s}{'peak MB':>10s}",
     ]
