@@ -316,13 +316,13 @@ class SpeakerResolver:
     def named_before(self, doc: Doc, char: int) -> Span | None:
         """The body a page's "Source:" line names before `char` ("Source: statement by the ministry"
         then "Quote: ..."), the latest such line."""
-        named = []
+        named, text = [], text_of(doc)
         for m in doc._.speaker_mentions or []:
             if m["how"] not in ("roster", "title", "entity") or m["start"] >= char or is_outlet(m["text"]):
                 continue
-            line_start = text_of(doc).rfind("\n", 0, m["start"]) + 1
-            label = text_of(doc)[line_start : m["start"]].split(":", 1)[0].strip()
-            if ":" in text_of(doc)[line_start : m["start"]] and label in lexicon().source_labels:
+            line_start = text.rfind("\n", 0, m["start"]) + 1
+            label = text[line_start : m["start"]].split(":", 1)[0].strip()
+            if ":" in text[line_start : m["start"]] and label in lexicon().source_labels:
                 named.append(m)
         if not named:
             return None
@@ -449,17 +449,14 @@ def is_dateline(doc: Doc, span: Span) -> bool:
     text = span.text.strip()
     after = text_of(doc)[span.end_char : span.end_char + 3].strip()
     # An outlet's name heading a paragraph before a dash is a dateline too ("IRNA – ...").
-    # `is_sent_start`, not `span.sent`: spaCy finds a span's sentence by walking all of the doc's
-    # sentences, which was a fifth of a --fast run.
-    heads_sentence = bool(span[0].is_sent_start) if len(span) else False
-    if is_outlet(text) and after[:1] in ("–", "—", ":") and heads_sentence:
+    if is_outlet(text) and after[:1] in ("–", "—", ":") and span.start == span.sent.start:
         return True
     if not (text.isupper() and len(text) > 2) or after[:1] not in ("—", "–", "-", ":", ",", "("):
         return False
     if any(m["how"] == "roster" and m["start"] == span.start_char for m in doc._.speaker_mentions or []):
         return False  # "NATO, ..." heads a paragraph as a speaker, not as a dateline
     before = text_of(doc)[max(0, span.start_char - 2) : span.start_char]
-    return span.start_char == 0 or "\n" in before or heads_sentence
+    return span.start_char == 0 or "\n" in before or span.start == span.sent.start
 
 
 def with_possessor(doc: Doc, span: Span) -> Span:

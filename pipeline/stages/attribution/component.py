@@ -27,7 +27,7 @@ from ...knowledge import load_knowledge, models_dir
 from ..quotes.cues import says_outright
 from .encode import ROLES, encode_paragraphs, make_windows, paragraphs
 from .link import link
-from .merge import merge
+from .merge import SAID_POLICIES, merge
 
 #: Where the trained model lives, under models/.
 MODEL_DIR = "attribution-transformer"
@@ -132,7 +132,7 @@ class AttributionFinder:
         todo = [d for d in batch if d._.error is None]
         try:
             spans = [tagged_paragraphs(d) for d in todo]
-            if self.policy.startswith("add-said"):
+            if self.policy in SAID_POLICIES:
                 # Only a verb of saying can cue what "add-said" adds, and the linker takes a cue
                 # from the content's own paragraph: a paragraph with none cannot add anything.
                 spans = [[p for p in ps if has_saying_verb(d, p)] for d, ps in zip(todo, spans, strict=True)]

@@ -25,6 +25,7 @@ import bisect
 from spacy.tokens import Doc
 
 from ...doc.index import text_of
+from ...eval.score import char_set, jaccard
 from ...knowledge import load_knowledge
 from ..quotes.cues import of_according_to, says_outright
 from ..quotes.marks import ALL_MARKS
@@ -32,6 +33,8 @@ from ..quotes.sources import mention_for
 from ..speakers import SUBJECT_DEPS
 
 POLICIES = ("add-said+edges", "add-said", "add", "union", "model")
+#: The policies that add only model attributions that read as said (`reads_as_said`).
+SAID_POLICIES = ("add-said+edges", "add-said")
 # A model content added by "add-said" has at least this many words.
 SAID_MIN_WORDS = 4
 #: The key under which a rules' quote carries the model's source edges to the speaker resolver.
@@ -100,7 +103,7 @@ def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "ad
     """The quotes of `doc`: the model's attributions, merged with the rules' by `policy` (`POLICIES`)."""
     if policy == "add":
         return add_unfound(doc, rule_quotes, atts)
-    if policy.startswith("add-said"):
+    if policy in SAID_POLICIES:
         if policy == "add-said+edges":
             by_start = sorted(atts, key=lambda a: a["content"])
             ends = [a["content"][1] for a in by_start]
@@ -139,13 +142,6 @@ def add_unfound(doc: Doc, rule_quotes: list[dict], atts: list[dict]) -> list[dic
     return _unique(out)
 
 
-def _jaccard(doc: Doc, a: tuple[int, int], b: tuple[int, int]) -> float:
-    text = text_of(doc)
-    x = {i for i in range(*a) if not text[i].isspace()}
-    y = {i for i in range(*b) if not text[i].isspace()}
-    return len(x & y) / len(x | y) if x | y else 0.0
-
-
 def _overlapping(span: tuple[int, int], by_start: list[dict], ends: list[int]) -> list[dict]:
     """The attributions of `by_start` (model contents: disjoint, in text order; `ends` their
     content ends) whose content overlaps `span`. A bisection: a long article's thousands of quotes
@@ -169,56 +165,52 @@ def with_model_edges(doc: Doc, quote: dict, by_start: list[dict], ends: list[int
     span = (quote["start"], quote["end"])
     # The model attribution whose content shares most with the quote's (any share: a half-overlap
     # threshold, the scorers' match, measured 1.6 points lower in source F on the tune tenth).
+    text, chars = text_of(doc), char_set(text_of(doc), [span])
     att = max(
-        _overlapping(span, by_start, ends), key=lambda a: _jaccard(doc, a["content"], span), default=None
+        _overlapping(span, by_start, ends),
+        key=lambda a: jaccard(char_set(text, [a["content"]]), chars),
+        default=None,
     )
     if att is None:
         return quote
     out = dict(quote)
     speaker, source = quote.get("speaker"), att.get("source")
     if speaker and source and _overlap((speaker["start"], speaker["end"]), source):
-        # Moved by the speaker resolver once it has named the speaker from the rules' mention: a
-        # longer phrase ("Russian Foreign Minister Sergei Lavrov") would change whom it names.
-        if _clear_of(doc, out, source):
+        content = content_beside(text, (out["start"], out["end"]), source)
+        if content is not None:
+            # Moved by the speaker resolver once it has named the speaker from the rules' mention:
+            # a longer phrase ("Russian Foreign Minister Sergei Lavrov") would change whom it names.
+            out["start"], out["end"] = content
             out[MODEL_SOURCE] = source
     cue, model_cue = quote.get("cue"), att.get("cue")
-    if (
-        cue
-        and model_cue
-        and _overlap((cue["start"], cue["end"]), model_cue)
-        and _clear_of(doc, out, model_cue)
-    ):
-        out["cue"] = {
-            **cue,
-            "start": model_cue[0],
-            "end": model_cue[1],
-            "text": text_of(doc)[slice(*model_cue)],
-        }
+    if cue and model_cue and _overlap((cue["start"], cue["end"]), model_cue):
+        content = content_beside(text, (out["start"], out["end"]), model_cue)
+        if content is not None:
+            out["start"], out["end"] = content
+            out["cue"] = {**cue, **_span(doc, model_cue)}
     return out
 
 
-def _clear_of(doc: Doc, quote: dict, phrase: tuple[int, int]) -> bool:
-    """Can `phrase` stand beside the quote's content? A phrase over the content's first or last
-    words ("voiced confidence" where the rules' content is "confidence in …") moves that edge past
-    it, as annotators draw it. One inside the content is the speaker or cue of a quotation the rules
-    took whole across its interruption ("“X,” Mr. Rubin said. “Y.”"): the content stays. One over
-    all of it cannot be (False)."""
-    start, end = quote["start"], quote["end"]
-    if not _overlap(phrase, (start, end)):
-        return True
-    text = text_of(doc)
+def content_beside(text: str, content: tuple[int, int], phrase: tuple[int, int]) -> tuple[int, int] | None:
+    """The content's edges once `phrase` (a source or cue) stands beside it, None if it cannot.
+
+    A phrase over the content's first or last words ("voiced confidence" where the rules' content
+    is "confidence in …") moves that edge past it, as annotators draw it. One inside the content is
+    the speaker or cue of a quotation the rules took whole across its interruption ("“X,” Mr. Rubin
+    said. “Y.”"): the content stays. One over all of it cannot stand beside it.
+    """
+    start, end = content
+    if not _overlap(phrase, content):
+        return content
     if phrase[0] <= start < phrase[1] < end:
         start = phrase[1] + len(text[phrase[1] : end]) - len(text[phrase[1] : end].lstrip())
     elif start < phrase[0] < end <= phrase[1]:
-        end = len(text[start : phrase[0]].rstrip()) + start
+        end = start + len(text[start : phrase[0]].rstrip())
     elif start < phrase[0] and phrase[1] < end:
-        return True
+        return content
     else:
-        return False
-    if end <= start:
-        return False
-    quote["start"], quote["end"] = start, end
-    return True
+        return None
+    return (start, end) if start < end else None
 
 
 def reads_as_said(doc: Doc, att: dict) -> bool:
