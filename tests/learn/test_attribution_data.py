@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.eval.brat import GoldAttribution
-from pipeline.learn.attribution.data import Article, paint_roles
+from pipeline.learn.attribution.data import Article, edge_punctuation, paint_roles
 
 TEXT = "Smith said the deal, he added, was dead."
 
@@ -61,3 +61,15 @@ def test_attribution_data_labels_subwords_bio(att):
     assert labels[words.index("said")] == "B-cue"
     first_content = next(i for i, w in enumerate(words) if w == "the")
     assert labels[first_content] == "B-content" and labels[first_content + 1] == "I-content"
+
+
+def test_attribution_data_end_marks_are_the_ones_gold_stops_before():
+    """Contents stop before the comma of "…, he said" but end on their closing quotation mark."""
+    text = 'Smith said the deal was dead, he said. "It is over," Jones said.'
+    said = GoldAttribution(content=[(11, 28)], source=[(30, 32)], cue=[(33, 37)])
+    quoted = GoldAttribution(content=[(39, 52)], source=[(53, 58)], cue=[(59, 63)])
+    marks = edge_punctuation([Article("a", text, [said, quoted])] * 3, least=3)
+    assert "," in marks["content"]
+    assert '"' not in marks.get("content", "")
+    assert marks == edge_punctuation([Article("a", text, [said, quoted])] * 3, least=3)
+    assert edge_punctuation([Article("a", text, [said, quoted])], least=3) == {}  # too few to tell

@@ -11,12 +11,17 @@
    tagger learns the labelling it is scored against.
    Discontinuous spans (`s e;s e`): every fragment is painted as its own span (own id), so each
    fragment becomes its own B-/I- run. CofeNet's BIO gold does the same (each fragment starts with B).
-3. `encode_article` labels each subword with the role of its first non-space character: B- when it
+3. `edge_punctuation` counts, per role, the punctuation marks that gold spans almost never end with
+   though they often stand right after one (a content stops before the comma of "…, he said"). The
+   decoder trims a predicted span's last subword when it is one of them.
+4. `encode_article` labels each subword with the role of its first non-space character: B- when it
    starts a new span id (or the paragraph), I- when it continues the previous subword's span.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ...eval.brat import load_gold
@@ -91,3 +96,40 @@ def encode_article(tokenizer, art: Article) -> list[Para]:
     for p in paras:
         label_paragraph(p, role, sid, art.text)
     return paras
+
+
+#: Roles whose predicted spans are trimmed. Not sources: their one such mark is the period, and a
+#: name's own period ("Jr.", "U.S.") looks the same to the decoder as the sentence's (tune tenth:
+#: trimming sources cost 0.05 exact F).
+TRIMMED_ROLES = ("content", "cue")
+
+
+def edge_punctuation(articles: list[Article], most: float = 0.05, least: int = 50) -> dict[str, str]:
+    """Per trimmed role, the punctuation marks that end at most `most` of the gold spans they could end.
+
+    A mark "could end" a span when it is the span's last character, or the next one after it
+    (spaces skipped). Marks seen fewer than `least` times either way are left out.
+    """
+    inside, after = Counter(), Counter()
+    for art in articles:
+        for att in art.attributions:
+            for role in TRIMMED_ROLES:
+                for s, e in getattr(att, role):
+                    body = art.text[s:e].rstrip()
+                    if not body:
+                        continue
+                    nxt = art.text[s + len(body) :].lstrip()[:1]
+                    if _is_punct(body[-1]):
+                        inside[role, body[-1]] += 1
+                    elif nxt and _is_punct(nxt):
+                        after[role, nxt] += 1
+    out: dict[str, str] = {}
+    for role, mark in sorted(set(inside) | set(after)):
+        n = inside[role, mark] + after[role, mark]
+        if n >= least and inside[role, mark] <= most * n:
+            out[role] = out.get(role, "") + mark
+    return out
+
+
+def _is_punct(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("P")

@@ -67,30 +67,33 @@ class AttributionModel:
             self.model = torch.ao.quantization.quantize_dynamic(
                 self.model, {torch.nn.Linear}, dtype=torch.qint8
             )
+        self.transitions = self.model.transition_scores()
+        self.end_marks = self.meta.get("never_ends_with", {})
         self.max_len = self.meta.get("max_len", 256)
         self.batch_size = batch_size
 
     def tag(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> list[list[dict]]:
         """Per text, per paragraph of `spans`: role -> list of (start, end) character spans."""
-        from .network import bio_spans, paragraph_logprobs, viterbi, window_logprobs
+        from .network import bio_spans, paragraph_logprobs, trim_end_marks, viterbi, window_logprobs
 
         tok = self.tokenizer
         encoded, windows = [], []
         for text, para_spans in zip(texts, spans, strict=True):
             paras = encode_paragraphs(tok, text, para_spans)
             wins = make_windows(paras, tok.cls_token_id, tok.sep_token_id, self.max_len)
-            encoded.append((paras, len(windows), len(wins)))
+            encoded.append((text, paras, len(windows), len(wins)))
             windows.extend(wins)
         scores = window_logprobs(self.model, windows, self.batch_size)
         out = []
-        for paras, first, count in encoded:
+        for text, paras, first, count in encoded:
             per_para = paragraph_logprobs(
                 paras, windows[first : first + count], scores[first : first + count]
             )
             tagged = []
             for para, logp in zip(paras, per_para, strict=True):
                 roles: dict[str, list] = {r: [] for r in ROLES}
-                for role, a, b in bio_spans(viterbi(logp)):
+                found = bio_spans(viterbi(logp, *self.transitions))
+                for role, a, b in trim_end_marks(found, para, text, self.end_marks):
                     roles[role].append((para.offsets[a][0], para.offsets[b - 1][1]))
                 tagged.append(roles)
             out.append(tagged)

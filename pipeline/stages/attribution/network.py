@@ -30,13 +30,21 @@ def base_model_dir() -> str:
 
 
 class Tagger(nn.Module):
-    """Encoder + dropout + one linear layer over each subword."""
+    """Encoder + dropout + one linear layer over each subword, and label transition scores.
+
+    `transitions[i, j]` is added when label j follows label i, `start[j]` when j opens a paragraph.
+    Decoding adds them to the per-subword log-probabilities (`viterbi`): the previous label weighs
+    in, so a long content is not cut in two by one doubtful subword. Trained as a linear-chain CRF
+    (`crf_nll`) or set from label bigram counts; zeros decode as the head alone.
+    """
 
     def __init__(self, encoder: nn.Module, dropout: float = 0.1):
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(encoder.config.hidden_size, N_LABELS)
+        self.transitions = nn.Parameter(torch.zeros(N_LABELS, N_LABELS))
+        self.start = nn.Parameter(torch.zeros(N_LABELS))
 
     @classmethod
     def from_base(cls, path: str | None = None, dropout: float = 0.1) -> Tagger:
@@ -47,6 +55,20 @@ class Tagger(nn.Module):
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         return self.head(self.dropout(h))
+
+    def transition_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        """(transitions [L, L], start [L]) as numpy, for `viterbi`."""
+        return self.transitions.detach().float().numpy(), self.start.detach().float().numpy()
+
+    def load_weights(self, state: dict) -> None:
+        """Load a state dict; one saved before the tagger had transition scores decodes with zeros."""
+        missing, unexpected = self.load_state_dict(state, strict=False)
+        if unexpected or set(missing) - {"transitions", "start"}:
+            raise KeyError(f"weights do not fit the tagger: missing {missing}, unexpected {unexpected}")
+        if missing:
+            with torch.no_grad():
+                self.transitions.zero_()
+                self.start.zero_()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -70,13 +92,18 @@ START_OK = np.array([not lab.startswith("I-") for lab in LABELS])
 _NEG = -1e9
 
 
-def viterbi(logp: np.ndarray) -> list[int]:
-    """Best label sequence under the BIO constraints, given per-token log-probabilities [T, L]."""
+def viterbi(
+    logp: np.ndarray, transitions: np.ndarray | None = None, start: np.ndarray | None = None
+) -> list[int]:
+    """Best label sequence under the BIO constraints, given per-token log-probabilities [T, L].
+
+    `transitions` [L, L] and `start` [L] are the tagger's label transition scores (none: zeros).
+    """
     T = logp.shape[0]
     if T == 0:
         return []
-    trans = np.where(ALLOWED, 0.0, _NEG)
-    score = np.where(START_OK, logp[0], _NEG)
+    trans = np.where(ALLOWED, 0.0 if transitions is None else transitions, _NEG)
+    score = np.where(START_OK, logp[0] + (0.0 if start is None else start), _NEG)
     back = np.zeros((T, N_LABELS), dtype=np.int64)
     for t in range(1, T):
         cand = score[:, None] + trans  # [prev, cur]
@@ -86,6 +113,36 @@ def viterbi(logp: np.ndarray) -> list[int]:
     for t in range(T - 1, 0, -1):
         best.append(int(back[t, best[-1]]))
     return best[::-1]
+
+
+def crf_nll(logp: torch.Tensor, labels: torch.Tensor, transitions: torch.Tensor, start: torch.Tensor):
+    """Summed negative log-likelihood of the gold label chains under a linear-chain CRF.
+
+    logp [B, T, L] are the head's log-probabilities, labels [B, T] with IGNORE where the loss
+    leaves a position out ([CLS], [SEP], padding). Each window's labelled positions form one chain,
+    so a [SEP] is skipped, not a break: the last label of a paragraph leads into the next one's
+    first, which at decoding starts afresh from `start`. The BIO constraints are left to decoding,
+    because a window cut inside a long paragraph may open on an I- label.
+    """
+    keep = labels != IGNORE
+    n = int(keep.sum(1).max())
+    B = logp.shape[0]
+    # pack each row's labelled positions to the left
+    order = torch.argsort((~keep).to(torch.int8), dim=1, stable=True)[:, :n]
+    em = torch.gather(logp, 1, order[:, :, None].expand(-1, -1, logp.shape[2]))
+    y = torch.gather(labels, 1, order).clamp(min=0)
+    mask = torch.gather(keep, 1, order)
+    rows = torch.arange(B)
+    gold = start[y[:, 0]] + em[rows, 0, y[:, 0]]
+    alpha = start[None] + em[:, 0]
+    for t in range(1, n):
+        m = mask[:, t]
+        step = transitions[y[:, t - 1], y[:, t]] + em[rows, t, y[:, t]]
+        gold = gold + torch.where(m, step, torch.zeros_like(step))
+        nxt = torch.logsumexp(alpha[:, :, None] + transitions[None], dim=1) + em[:, t]
+        alpha = torch.where(m[:, None], nxt, alpha)
+    has = mask[:, 0]
+    return (torch.logsumexp(alpha, 1) - gold)[has].sum()
 
 
 def bio_spans(labels: list[int]) -> list[tuple[str, int, int]]:
@@ -106,6 +163,21 @@ def bio_spans(labels: list[int]) -> list[tuple[str, int, int]]:
             cur = None
     if cur:
         out.append(tuple(cur))
+    return out
+
+
+def trim_end_marks(spans: list[tuple[str, int, int]], para: Para, text: str, marks: dict[str, str]):
+    """Spans without a last subword that is a punctuation mark their role never ends with.
+
+    `marks` (role -> marks) is learned from the training data (`data.edge_punctuation`): a content
+    stops before the comma of "…, he said", yet the head often takes it in.
+    """
+    out = []
+    for role, a, b in spans:
+        ends = marks.get(role, "")
+        while b - a > 1 and (last := text[para.offsets[b - 1][0] : para.offsets[b - 1][1]]) and last in ends:
+            b -= 1
+        out.append((role, a, b))
     return out
 
 
@@ -201,7 +273,7 @@ def load_model(model_dir: str, dtype: torch.dtype = torch.float32) -> tuple[Tagg
     config = AutoConfig.from_pretrained(str(d / "encoder_config.json"))
     model = Tagger(AutoModel.from_config(config))
     sd = load_file(str(d / "tagger.safetensors"))
-    model.load_state_dict({k: v.to(dtype) if v.is_floating_point() else v for k, v in sd.items()})
+    model.load_weights({k: v.to(dtype) if v.is_floating_point() else v for k, v in sd.items()})
     model.eval()
     tok = AutoTokenizer.from_pretrained(str(d / "tokenizer"))
     meta = json.loads((d / "meta.json").read_text())

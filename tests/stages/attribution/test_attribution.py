@@ -56,6 +56,100 @@ def test_attribution_viterbi_never_starts_or_jumps_into_an_inside_label(length):
             assert prev[2:] == cur[2:]
 
 
+def test_attribution_viterbi_transition_scores_keep_a_content_whole():
+    """One doubtful subword in a long content: with no transition scores it opens a second content;
+    a score against B-content right after I-content keeps the content one span."""
+    import numpy as np
+
+    from pipeline.stages.attribution.encode import LABELS
+
+    b, i = LABELS.index("B-content"), LABELS.index("I-content")
+    logp = np.full((5, len(LABELS)), -6.0)
+    logp[0, b] = logp[1, i] = logp[3, i] = logp[4, i] = -0.1
+    logp[2, b], logp[2, i] = -0.6, -0.9  # the head leans to a new span at token 2
+    assert bio_spans(viterbi(logp)) == [("content", 0, 2), ("content", 2, 5)]
+    trans = np.zeros((len(LABELS), len(LABELS)))
+    trans[i, b] = -1.0
+    assert bio_spans(viterbi(logp, trans, np.zeros(len(LABELS)))) == [("content", 0, 5)]
+
+
+@pytest.mark.parametrize(
+    "words,marks,kept",
+    [
+        (["the", "deal", "was", "dead", ","], {"content": ","}, 4),
+        (["the", "deal", "was", "dead", ","], {"cue": ","}, 5),  # another role's marks
+        (["dead", "."], {"content": ",."}, 1),
+        ([","], {"content": ","}, 1),  # never trimmed to nothing
+    ],
+)
+def test_attribution_trim_end_marks_drops_a_mark_the_role_never_ends_with(words, marks, kept):
+    from pipeline.stages.attribution.encode import Para
+    from pipeline.stages.attribution.network import trim_end_marks
+
+    text = " ".join(words)
+    offsets, pos = [], 0
+    for w in words:
+        offsets.append((pos, pos + len(w)))
+        pos += len(w) + 1
+    para = Para(0, len(text), list(range(len(words))), offsets)
+    assert trim_end_marks([("content", 0, len(words))], para, text, marks) == [("content", 0, kept)]
+
+
+def test_attribution_weights_saved_before_transition_scores_still_load():
+    """A model trained before the tagger had transition scores decodes with zeros; a foreign one fails."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from pipeline.stages.attribution.network import Tagger
+
+    def tiny():
+        config = BertConfig(
+            vocab_size=30, hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=16
+        )
+        return Tagger(BertModel(config))
+
+    old = {k: v for k, v in tiny().state_dict().items() if k not in ("transitions", "start")}
+    tagger = tiny()
+    with torch.no_grad():
+        tagger.transitions.fill_(1.0)  # as left by an earlier load
+    tagger.load_weights(old)
+    trans, start = tagger.transition_scores()
+    assert not trans.any() and not start.any()
+    with pytest.raises(KeyError):
+        tagger.load_weights({**old, "extra.weight": old["head.weight"]})
+
+
+def test_attribution_crf_loss_is_the_chain_likelihood():
+    """`crf_nll` against brute force over every label chain; IGNORE positions ([CLS], [SEP]) skipped."""
+    import itertools
+
+    import torch
+
+    from pipeline.stages.attribution.encode import IGNORE, LABELS
+    from pipeline.stages.attribution.network import crf_nll
+
+    n = len(LABELS)
+    gen = torch.Generator().manual_seed(0)
+    logp = torch.log_softmax(torch.randn(2, 5, n, generator=gen), -1)
+    trans, start = torch.randn(n, n, generator=gen), torch.randn(n, generator=gen)
+    labels = torch.tensor([[IGNORE, 1, 2, IGNORE, 0], [IGNORE, 3, 4, 5, IGNORE]])
+
+    def score(row, chain, where):
+        s = start[chain[0]] + logp[row, where[0], chain[0]]
+        for k in range(1, len(chain)):
+            s = s + trans[chain[k - 1], chain[k]] + logp[row, where[k], chain[k]]
+        return s
+
+    expected = 0.0
+    for row in range(2):
+        where = [t for t in range(5) if labels[row, t] != IGNORE]
+        every = [score(row, c, where) for c in itertools.product(range(n), repeat=len(where))]
+        expected += torch.logsumexp(torch.stack(every), 0) - score(
+            row, [int(labels[row, t]) for t in where], where
+        )
+    assert float(crf_nll(logp, labels, trans, start)) == pytest.approx(float(expected), rel=1e-5)
+
+
 @pytest.mark.parametrize("sizes,max_len,windows", [([10, 10, 10], 40, 1), ([20, 20], 40, 2), ([100], 40, 4)])
 def test_attribution_windows_pack_paragraphs_and_cut_long_ones(sizes, max_len, windows):
     from pipeline.stages.attribution.encode import Para
