@@ -89,9 +89,9 @@ class RunConfig:
         (without the transformer) or `rules-only`.
 
         The transformer is the default since its "add-said" merge: on the arms-control dev set it
-        gives end-to-end F 0.801 against fast's 0.800 (content F 0.831 / 0.830, exact 0.682 /
-        0.675), the seed still passes (speaker tagging 0.91), PolNeAR dev rises (e2e 0.599 / 0.595;
-        CofeNet source 70.5 / 51.7), and it runs at 0.57x bare spaCy (`make bench`), above the
+        gives end-to-end F 0.803 against fast's 0.800 (content F 0.833 / 0.830, exact 0.683 /
+        0.675), the seed still passes (speaker tagging 0.90), PolNeAR dev rises (e2e 0.603 / 0.595;
+        CofeNet source 70.8 / 51.7), and it runs at 0.50x bare spaCy (`make bench`), above the
         0.40x floor.
         """
         if self.rules_only:
