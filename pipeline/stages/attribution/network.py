@@ -35,7 +35,7 @@ class Tagger(nn.Module):
     `transitions[i, j]` is added when label j follows label i, `start[j]` when j opens a paragraph.
     Decoding adds them to the per-subword log-probabilities (`viterbi`): the previous label weighs
     in, so a long content is not cut in two by one doubtful subword. Trained as a linear-chain CRF
-    (`crf_nll`) or set from label bigram counts; zeros decode as the head alone.
+    (`crf_nll`); zeros decode as the head alone.
     """
 
     def __init__(self, encoder: nn.Module, dropout: float = 0.1):
@@ -174,8 +174,8 @@ def trim_end_marks(spans: list[tuple[str, int, int]], para: Para, text: str, mar
     """
     out = []
     for role, a, b in spans:
-        ends = marks.get(role, "")
-        while b - a > 1 and (last := text[para.offsets[b - 1][0] : para.offsets[b - 1][1]]) and last in ends:
+        ends = set(marks.get(role, ""))
+        while b - a > 1 and text[para.offsets[b - 1][0] : para.offsets[b - 1][1]] in ends:
             b -= 1
         out.append((role, a, b))
     return out
