@@ -98,9 +98,9 @@ def encode_article(tokenizer, art: Article) -> list[Para]:
     return paras
 
 
-#: Roles whose predicted spans are trimmed. Not sources: their one such mark is the period, and a
-#: name's own period ("Jr.", "U.S.") looks the same to the decoder as the sentence's (tune tenth:
-#: trimming sources cost 0.05 exact F).
+#: Roles whose predicted spans are trimmed. Not sources: their marks would be the period and the
+#: colon, and a name's own period ("Jr.", "U.S.") looks the same to the decoder as the sentence's
+#: (tune tenth: trimming sources cost 0.0005 exact F, 0.7611 -> 0.7606).
 TRIMMED_ROLES = ("content", "cue")
 
 
