@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span
 
 from ..doc.extensions import guarded
 from ..doc.index import text_of
+from ..eval.score import spans_overlap
 from ..knowledge import Knowledge, load_knowledge
 from .attribution.merge import MODEL_SOURCE
 from .entities import (
@@ -55,7 +56,7 @@ POINTERS = {"the", "a", "an", "his", "her", "its", "their", "this", "that", "our
 def with_source_edges(doc: Doc, speaker: dict, edges: tuple[int, int] | None) -> dict:
     """The resolved speaker with the edges the model gave its source, where they hold the same
     mention: the name stays the resolver's, the span is the annotators' kind of span."""
-    if edges is None or not (edges[0] < speaker["end"] and speaker["start"] < edges[1]):
+    if edges is None or not spans_overlap(edges, (speaker["start"], speaker["end"])):
         return speaker
     return {**speaker, "start": edges[0], "end": edges[1], "text": text_of(doc)[edges[0] : edges[1]]}
 

@@ -20,13 +20,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 from ...eval.brat import load_gold
 from ...stages.attribution.encode import LABEL2ID, ROLES, Para, encode_paragraphs
 from ...stages.roles.tagger import in_tune_split
+from ..cues import is_punctuation
 
 Span = tuple[int, int]
 
@@ -119,9 +119,9 @@ def edge_punctuation(articles: list[Article], most: float = 0.05, least: int = 5
                     if not body:
                         continue
                     nxt = art.text[s + len(body) :].lstrip()[:1]
-                    if _is_punct(body[-1]):
+                    if is_punctuation(body[-1]):
                         inside[role, body[-1]] += 1
-                    elif nxt and _is_punct(nxt):
+                    elif is_punctuation(nxt):
                         after[role, nxt] += 1
     out: dict[str, str] = {}
     for role, mark in sorted(set(inside) | set(after)):
@@ -129,7 +129,3 @@ def edge_punctuation(articles: list[Article], most: float = 0.05, least: int = 5
         if n >= least and inside[role, mark] <= most * n:
             out[role] = out.get(role, "") + mark
     return out
-
-
-def _is_punct(ch: str) -> bool:
-    return unicodedata.category(ch).startswith("P")

@@ -165,7 +165,8 @@ def with_model_edges(doc: Doc, quote: dict, by_start: list[dict], ends: list[int
     span = (quote["start"], quote["end"])
     # The model attribution whose content shares most with the quote's (any share: a half-overlap
     # threshold, the scorers' match, measured 1.6 points lower in source F on the tune tenth).
-    text, chars = text_of(doc), char_set(text_of(doc), [span])
+    text = text_of(doc)
+    chars = char_set(text, [span])
     att = max(
         _overlapping(span, by_start, ends),
         key=lambda a: jaccard(char_set(text, [a["content"]]), chars),
