@@ -8,7 +8,7 @@ import warnings
 import click
 
 from . import __version__
-from .config import DEFAULT_MODEL, MAX_CHARS, MAX_SECONDS, RunConfig
+from .config import CONVENTIONS, DEFAULT_MODEL, MAX_CHARS, MAX_SECONDS, RunConfig
 from .errors import ClaimsError, Errors, Interrupted
 from .run.ingest import parse_date
 
@@ -68,6 +68,19 @@ def run_options(f):
             help="Find attributions with the rules alone, without any trained component.",
         ),
         click.option(
+            "--convention",
+            type=click.Choice(CONVENTIONS),
+            default="claims",
+            show_default=True,
+            help=(
+                "Whose annotation guidelines the attributions follow. claims: the arms-control "
+                "annotators' (what was said or stated; a reported clause without its 'that'; a direct "
+                "quote from mark to mark). polnear: PolNeAR's (beliefs and intentions too; the clause "
+                "with its 'that'), for work scored or annotated the PolNeAR way. polnear needs the "
+                "transformer (not with --fast or --rules-only)."
+            ),
+        ),
+        click.option(
             "--workers",
             default=1,
             show_default=True,
@@ -114,7 +127,11 @@ def _run(stage: str, *, paths, output, no_resume, **options):
     """
     from .run.batch import process
 
-    config = RunConfig.from_options(stage=stage, resume=not no_resume, **options)
+    try:
+        config = RunConfig.from_options(stage=stage, resume=not no_resume, **options)
+    except ValueError as err:
+        # Options that cannot go together (--convention polnear --fast).
+        raise click.UsageError(str(err)) from None
     quiet, debug = config.quiet, config.debug
     # Input warnings (e.g. a cp1252 fallback) are one plain line on stderr each.
     warnings.formatwarning = lambda msg, *a, **k: f"warning: {msg}\n"

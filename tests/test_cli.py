@@ -44,6 +44,16 @@ def test_cli_bad_date_is_refused(tmp_path):
     assert "YYYY" in result.output
 
 
+def test_cli_polnear_convention_without_the_transformer_is_refused(tmp_path):
+    out = tmp_path / "o.jsonl"
+    result = CliRunner().invoke(
+        cli, ["run", str(tmp_path), "-o", str(out), "--fast", "--convention", "polnear"]
+    )
+    assert result.exit_code == 2
+    assert "needs the transformer" in result.output and "--fast" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
 def test_cli_stage_verbs_chain_through_records(tmp_path):
     src = tmp_path / "a.txt"
     src.write_text("Title\n\n“We did everything,” Lavrov said about the INF Treaty.\n", encoding="utf-8")

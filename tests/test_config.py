@@ -21,18 +21,32 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     "options,key",
     [
-        ({}, (DEFAULT_MODEL, "run", "accurate", 16)),
-        ({"accurate": True}, (DEFAULT_MODEL, "run", "accurate", 16)),
-        ({"fast": True}, (DEFAULT_MODEL, "run", "fast", 16)),
-        ({"rules_only": True, "batch_size": 4, "workers": 3}, (DEFAULT_MODEL, "run", "rules-only", 4)),
-        ({"stage": "quotes", "date": None}, (DEFAULT_MODEL, "quotes", "accurate", 16)),
+        ({}, (DEFAULT_MODEL, "run", "accurate", "claims", 16)),
+        ({"accurate": True}, (DEFAULT_MODEL, "run", "accurate", "claims", 16)),
+        ({"fast": True}, (DEFAULT_MODEL, "run", "fast", "claims", 16)),
+        (
+            {"rules_only": True, "batch_size": 4, "workers": 3},
+            (DEFAULT_MODEL, "run", "rules-only", "claims", 4),
+        ),
+        ({"stage": "quotes", "date": None}, (DEFAULT_MODEL, "quotes", "accurate", "claims", 16)),
+        ({"convention": "polnear"}, (DEFAULT_MODEL, "run", "accurate", "polnear", 16)),
     ],
 )
 def test_config_pipeline_key_holds_only_what_builds_the_pipeline(options, key):
     assert RunConfig.from_options(**options).pipeline_key == key
 
 
-@pytest.mark.parametrize("options", [{"stage": "nope"}, {"engine": "spark"}])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"stage": "nope"},
+        {"engine": "spark"},
+        {"convention": "brat"},
+        # Only the transformer draws PolNeAR's spans.
+        {"convention": "polnear", "fast": True},
+        {"convention": "polnear", "rules_only": True},
+    ],
+)
 def test_config_refuses_unknown_values(options):
     with pytest.raises(ValueError):
         RunConfig(**options)

@@ -115,6 +115,7 @@ def measure_claims(
             quiet=True,
             fast=mode == "fast",
             rules_only=mode == "rules-only",
+            convention="polnear" if mode == "polnear" else "claims",
         )
     return {
         "articles": summary.articles,
@@ -159,8 +160,9 @@ def _measure_all(args, files: list[Path], common: list[str], figures: dict) -> N
                 [*common, "--measure", "claims", "--workers", str(w), "--out", str(out)]
             )
         figures["identical_outputs"] = _same(outs[1], outs[args.workers])
-        # The other modes, one worker each: --fast (no transformer) and --rules-only.
-        for mode in ("fast", "rules-only"):
+        # The other modes, one worker each: --fast (no transformer), --rules-only, and the default
+        # with --convention polnear (which tags every paragraph, not only those with a verb of saying).
+        for mode in ("fast", "rules-only", "polnear"):
             out = Path(tmp) / f"{mode}.jsonl"
             figures[f"claims_{mode}"] = _child(
                 [*common, "--measure", "claims", "--workers", "1", "--mode", mode, "--out", str(out)]
@@ -296,6 +298,7 @@ def report(f: dict, workers: int) -> str:
         (f"claims run --workers {workers}", f"claims_workers{workers}"),
         ("claims run --fast --workers 1", "claims_fast"),
         ("claims run --rules-only --workers 1", "claims_rules-only"),
+        ("claims run --convention polnear", "claims_polnear"),
     ]
     if "claims_dask" in f:
         rows.append((f"claims run --engine dask ({workers} workers)", "claims_dask"))

@@ -45,6 +45,7 @@ from ..stages import (
     speakers,  # noqa: F401  (register the factories)
     treaties,  # noqa: F401  (register the factories)
 )
+from ..stages.attribution.merge import MERGE_FOR_CONVENTION
 from ..stages.roles.tagger import add_role_tagger
 from ..stages.segment import find_author, find_segments
 from .ingest import Article
@@ -115,7 +116,7 @@ def pipeline_version(model: str = "", package: Path | None = None, knowledge: Pa
 
 def load_nlp(config: RunConfig) -> Language:
     """`build_nlp(config)`, loaded once per process and shared by every `Runner` after."""
-    key = config.pipeline_key[:4]
+    key = config.pipeline_key
     if key not in _LOADED:
         _LOADED[key] = build_nlp(config)
     return _LOADED[key]
@@ -162,7 +163,11 @@ def build_nlp(config: RunConfig) -> Language:
             nlp.add_pipe(
                 "claims_attribution",
                 after=after,
-                config={"batch_size": config.batch_size, "threads": threads},
+                config={
+                    "batch_size": config.batch_size,
+                    "threads": threads,
+                    "merge": MERGE_FOR_CONVENTION[config.convention],
+                },
             )
             after = "claims_attribution"
     return nlp
@@ -381,6 +386,9 @@ class Runner:
         for learned in ("claims_role_tagger", "claims_attribution"):
             if learned in self.nlp.pipe_names:
                 self.model_name += f"+{learned}"
+        if "claims_attribution" in self.nlp.pipe_names and config.convention != "claims":
+            # Which spans the records hold; also keeps a resume from mixing two conventions' records.
+            self.model_name += f":{config.convention}"
         self.version = pipeline_version(self.model_name)
         self.chunk_chars = min(CHUNK_CHARS, self.nlp.max_length)
 

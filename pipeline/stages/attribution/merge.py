@@ -13,6 +13,11 @@ the tune tenth of PolNeAR train (`POLICIES`, the component's `merge` setting):
   (the default) also gives the rules' quotes the model's source and cue edges (`with_model_edges`).
 - "add" keeps the rules' quotes as they are and adds the model's attributions that no rule quote
   touches (not bare quotations: the rules decide those).
+- "polnear" keeps only the model's contents, as PolNeAR's annotators draw them (`--convention
+  polnear`): a quotation's marks decide its edges only where the model's content lies inside it (a
+  fragment, or one piece of a quote that "he said" interrupts, which the annotators draw as one
+  content); a content that reaches past the marks keeps the model's edges (`whether Clinton “has the
+  integrity …”`, `that “he loves you.”`).
 
 Every merged quote says in `how` what found it: `model`, `model+marks` (the model's attribution
 with a quotation's edges), or the rule's own name for a rules' quote kept as it was.
@@ -32,7 +37,10 @@ from ..quotes.marks import ALL_MARKS
 from ..quotes.sources import mention_for
 from ..speakers import SUBJECT_DEPS
 
-POLICIES = ("add-said+edges", "add-said", "add", "union", "model")
+POLICIES = ("add-said+edges", "add-said", "add", "union", "model", "polnear")
+#: The policy each annotation convention (`RunConfig.convention`) merges with, chosen on the tune
+#: tenth and arms-control dev (see README, Quality).
+MERGE_FOR_CONVENTION = {"claims": "add-said+edges", "polnear": "polnear"}
 #: The policies that add only model attributions that read as said (`reads_as_said`).
 SAID_POLICIES = ("add-said+edges", "add-said")
 # A model content added by "add-said" has at least this many words.
@@ -76,11 +84,18 @@ def kind_of(text: str, start: int, end: int) -> str:
     return "mixed"
 
 
-def model_quote(doc: Doc, att: dict, rule: dict | None) -> dict:
-    """A `doc._.quotes` entry for one model attribution, with a rule quote's edges where marks decide."""
+def model_quote(doc: Doc, att: dict, rule: dict | None, outside_marks: bool = False) -> dict:
+    """A `doc._.quotes` entry for one model attribution, with a rule quote's edges where marks decide.
+
+    With `outside_marks`, a content that starts or ends outside the rule's quotation keeps its own
+    edges (the "polnear" policy).
+    """
     start, end = att["content"]
     how = "model"
-    if rule is not None and rule["kind"] in MARKED_KINDS:
+    marked = rule is not None and rule["kind"] in MARKED_KINDS
+    if marked and outside_marks:
+        marked = rule["start"] <= start and end <= rule["end"]
+    if marked:
         start, end, how = rule["start"], rule["end"], "model+marks"
     speaker = speaker_of(doc, att["source"]) if att.get("source") else None
     cue = _span(doc, att.get("cue"))
@@ -116,7 +131,7 @@ def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "ad
         rule = rule_quotes[best] if best is not None else None
         if best is not None:
             used.add(best)
-        quote = model_quote(doc, att, rule)
+        quote = model_quote(doc, att, rule, outside_marks=policy == "polnear")
         if quote["speaker"] is None:
             # Like the rules, a content nobody is named as saying is left out.
             continue

@@ -340,3 +340,68 @@ def test_attribution_source_edges_only_move_onto_the_same_mention(nlp):
     # The model's source is someone else: the resolver's span stands.
     assert with_source_edges(doc, speaker, _span(text, "Ivan Petrov")) == speaker
     assert with_source_edges(doc, speaker, None) == speaker
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "model_content,policy,edges",
+    [
+        # The model's content reaches past the marks: PolNeAR draws the clause around a partial quote.
+        ("that Petrov “will not sign the treaty.”", "polnear", "that Petrov “will not sign the treaty.”"),
+        ("that Petrov “will not sign the treaty.”", "model", "“will not sign the treaty.”"),
+        # A fragment inside the marks takes the quotation's edges under either policy.
+        ("will not sign", "polnear", "“will not sign the treaty.”"),
+        ("will not sign", "model", "“will not sign the treaty.”"),
+    ],
+)
+def test_attribution_polnear_merge_lets_marks_decide_only_inside_them(nlp, model_content, policy, edges):
+    from pipeline.stages.attribution.merge import merge
+
+    text = "Mary Holt said that Petrov “will not sign the treaty.”\n"
+    doc = nlp(text)
+    quoted = _span(text, "“will not sign the treaty.”")
+    rule = {"start": quoted[0], "end": quoted[1], "kind": "direct", "speaker": None, "cue": None}
+    att = {
+        "content": _span(text, model_content),
+        "cue": _span(text, "said"),
+        "source": _span(text, "Mary Holt"),
+    }
+    [quote] = merge(doc, [rule], [att], policy)
+    assert text[quote["start"] : quote["end"]] == edges
+    assert quote["how"] == ("model+marks" if edges.startswith("“") else "model")
+    assert quote["speaker"]["name"] == "Mary Holt"
+
+
+@pytest.fixture(scope="module")
+def polnear():
+    """The default pipeline with PolNeAR's annotation convention (`--convention polnear`)."""
+    from pipeline.run.runner import Runner
+
+    return Runner(convention="polnear")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text,claims,polnear_content",
+    [
+        (
+            "Mary Holt said that the inspections would resume in May.\n",
+            "the inspections would resume in May",
+            "that the inspections would resume in May",
+        ),
+    ],
+)
+def test_attribution_polnear_convention_keeps_the_clause_with_its_that(
+    accurate, polnear, text, claims, polnear_content
+):
+    [ours] = _quotes(accurate, text)
+    [theirs] = _quotes(polnear, text)
+    assert text[ours["start"] : ours["end"]] == claims
+    assert text[theirs["start"] : theirs["end"]] == polnear_content
+    assert theirs["speaker"]["name"] == ours["speaker"]["name"] == "Mary Holt"
+
+
+@pytest.mark.model
+def test_attribution_polnear_convention_is_named_in_the_record(polnear):
+    assert polnear.model_name.endswith("+claims_attribution:polnear")
+    assert _quotes(polnear, "The delegates met in Vienna on Tuesday. Lunch was served at noon.\n") == []
