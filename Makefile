@@ -6,6 +6,8 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 POLNEAR ?= ../shared/polnear
 OUT     ?= out/claims.jsonl
+# Whose annotation guidelines `make eval` runs with: claims (the default) or polnear (claims run --convention).
+CONVENTION ?= claims
 STAMP   := $(VENV)/.installed
 
 .PHONY: install run test lint format eval bench cues complements train-attribution train-transformer clean help
@@ -14,7 +16,7 @@ help:
 	@echo "make run    - install if needed, then annotate corpus/ into $(OUT) and print a summary"
 	@echo "make test   - run the test suite (installs first if needed)"
 	@echo "make lint   - ruff check and format check"
-	@echo "make eval   - score attribution on PolNeAR dev ($(POLNEAR)/dev)"
+	@echo "make eval   - score attribution on PolNeAR dev ($(POLNEAR)/dev); CONVENTION=polnear for PolNeAR's spans"
 	@echo "make bench  - speed and memory figures"
 	@echo "make cues   - re-mine models/cues.yml from PolNeAR train"
 	@echo "make complements - re-mine models/complement_cues.yml from PolNeAR train (after cues)"
@@ -65,12 +67,12 @@ train-transformer: $(STAMP)
 	$(BIN)/python -m pipeline.learn.attribution.train $(POLNEAR)/train out/attribution-transformer --resume
 	$(BIN)/python -m pipeline.learn.attribution.train install out/attribution-transformer/best models/attribution-transformer
 
-out/polnear-dev.jsonl: $(STAMP) $(shell find pipeline models -type f -not -path "*/__pycache__/*")
+out/polnear-dev-$(CONVENTION).jsonl: $(STAMP) $(shell find pipeline models -type f -not -path "*/__pycache__/*")
 	@mkdir -p out
-	$(BIN)/claims run $(POLNEAR)/dev/text -o $@ --no-resume --quiet
+	$(BIN)/claims run $(POLNEAR)/dev/text -o $@ --no-resume --quiet --convention $(CONVENTION)
 
-eval: out/polnear-dev.jsonl
-	$(BIN)/claims eval $(POLNEAR)/dev out/polnear-dev.jsonl
+eval: out/polnear-dev-$(CONVENTION).jsonl
+	$(BIN)/claims eval $(POLNEAR)/dev out/polnear-dev-$(CONVENTION).jsonl
 
 bench: $(STAMP)
 	$(BIN)/python -m pipeline.eval.bench $(POLNEAR)/train --repeat 2
