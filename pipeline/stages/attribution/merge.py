@@ -84,16 +84,16 @@ def kind_of(text: str, start: int, end: int) -> str:
     return "mixed"
 
 
-def model_quote(doc: Doc, att: dict, rule: dict | None, outside_marks: bool = False) -> dict:
+def model_quote(doc: Doc, att: dict, rule: dict | None, marks_only_inside: bool = False) -> dict:
     """A `doc._.quotes` entry for one model attribution, with a rule quote's edges where marks decide.
 
-    With `outside_marks`, a content that starts or ends outside the rule's quotation keeps its own
+    With `marks_only_inside`, a content that starts or ends outside the rule's quotation keeps its own
     edges (the "polnear" policy).
     """
     start, end = att["content"]
     how = "model"
     marked = rule is not None and rule["kind"] in MARKED_KINDS
-    if marked and outside_marks:
+    if marked and marks_only_inside:
         marked = rule["start"] <= start and end <= rule["end"]
     if marked:
         start, end, how = rule["start"], rule["end"], "model+marks"
@@ -131,7 +131,7 @@ def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "ad
         rule = rule_quotes[best] if best is not None else None
         if best is not None:
             used.add(best)
-        quote = model_quote(doc, att, rule, outside_marks=policy == "polnear")
+        quote = model_quote(doc, att, rule, marks_only_inside=policy == "polnear")
         if quote["speaker"] is None:
             # Like the rules, a content nobody is named as saying is left out.
             continue
