@@ -37,10 +37,9 @@ from ...stages.attribution.network import (
     bio_spans,
     collate,
     crf_nll,
+    decode_paragraph,
     paragraph_logprobs,
     save_model,
-    trim_end_marks,
-    viterbi,
     window_logprobs,
 )
 from .data import edge_punctuation, encode_article, read_split
@@ -80,7 +79,7 @@ def evaluate(model, tune, end_marks: dict[str, str], batch_size: int = 32) -> di
     loss_sum, loss_n = 0.0, 0
     tok_tp = tok_p = tok_g = 0
     counts = {r: [0, 0, 0] for r in ROLES}  # tp, n_pred, n_gold
-    trans, start = model.transition_scores()
+    transitions = model.transition_scores()
     for art, paras, wins in tune:
         wlp = window_logprobs(model, wins, batch_size)
         for w, lp in zip(wins, wlp, strict=True):
@@ -89,13 +88,13 @@ def evaluate(model, tune, end_marks: dict[str, str], batch_size: int = 32) -> di
             loss_sum += float(-lp[keep, lab[keep]].sum())
             loss_n += int(keep.sum())
         for p, lp in zip(paras, paragraph_logprobs(paras, wins, wlp), strict=True):
-            pred = viterbi(lp, trans, start)
+            pred, spans = decode_paragraph(lp, p, art.text, transitions, end_marks)
             gold = p.labels
             for a, b in zip(pred, gold, strict=True):
                 tok_tp += a == b and b != 0
                 tok_p += a != 0
                 tok_g += b != 0
-            ps = set(trim_end_marks(bio_spans(pred), p, art.text, end_marks))
+            ps = set(spans)
             gs = set(bio_spans(gold))
             for r in ROLES:
                 pr = {s for s in ps if s[0] == r}

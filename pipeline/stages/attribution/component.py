@@ -74,7 +74,7 @@ class AttributionModel:
 
     def tag(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> list[list[dict]]:
         """Per text, per paragraph of `spans`: role -> list of (start, end) character spans."""
-        from .network import bio_spans, paragraph_logprobs, trim_end_marks, viterbi, window_logprobs
+        from .network import decode_paragraph, paragraph_logprobs, window_logprobs
 
         tok = self.tokenizer
         encoded, windows = [], []
@@ -92,8 +92,8 @@ class AttributionModel:
             tagged = []
             for para, logp in zip(paras, per_para, strict=True):
                 roles: dict[str, list] = {r: [] for r in ROLES}
-                found = bio_spans(viterbi(logp, *self.transitions))
-                for role, a, b in trim_end_marks(found, para, text, self.end_marks):
+                _, found = decode_paragraph(logp, para, text, self.transitions, self.end_marks)
+                for role, a, b in found:
                     roles[role].append((para.offsets[a][0], para.offsets[b - 1][1]))
                 tagged.append(roles)
             out.append(tagged)

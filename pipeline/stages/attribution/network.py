@@ -181,6 +181,16 @@ def trim_end_marks(spans: list[tuple[str, int, int]], para: Para, text: str, mar
     return out
 
 
+def decode_paragraph(
+    logp: np.ndarray, para: Para, text: str, transitions: tuple[np.ndarray, np.ndarray], marks: dict[str, str]
+) -> tuple[list[int], list[tuple[str, int, int]]]:
+    """A paragraph's labels and its (role, first, last + 1) subword spans, as the model reads them:
+    Viterbi with the tagger's transition scores, then `trim_end_marks`. Run time and the trainer's
+    tune figure both decode here, so the figure is the shipped decoder's."""
+    labels = viterbi(logp, *transitions)
+    return labels, trim_end_marks(bio_spans(labels), para, text, marks)
+
+
 # ------------------------------------------------------------------------------------------------
 # running windows
 # ------------------------------------------------------------------------------------------------
