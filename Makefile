@@ -65,7 +65,7 @@ train-attribution: $(STAMP)
 train-transformer: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[train]"
 	$(BIN)/python -m pipeline.learn.attribution.train $(POLNEAR)/train out/attribution-transformer --resume
-	$(BIN)/python -m pipeline.learn.attribution.train install out/attribution-transformer/best models/attribution-transformer
+	$(BIN)/python -m pipeline.learn.attribution.train install out/attribution-transformer/best models/attribution-transformer $(if $(FORCE),--force)
 
 out/polnear-dev-$(CONVENTION).jsonl: $(STAMP) $(shell find pipeline models -type f -not -path "*/__pycache__/*")
 	@mkdir -p out

@@ -53,3 +53,48 @@ def test_attribution_train_leaves_a_checkpoint_and_a_loadable_best_model(tmp_pat
     trans, start = model.transition_scores()
     assert trans.shape == (7, 7) and start.shape == (7,)
     assert trans.any()  # the second step (the first has warm-up rate 0) moved them
+
+
+def _model_folder(path, tune_f):
+    path.mkdir(parents=True)
+    (path / "meta.json").write_text(json.dumps({"tune": {"span_f_mean": tune_f}}))
+    (path / "tagger.safetensors").write_text("weights")
+    return path
+
+
+def test_attribution_install_refuses_a_model_that_scores_lower_on_tune(tmp_path, capsys):
+    """A worse run must not silently replace the shipped model; --force installs it anyway."""
+    from pipeline.learn.attribution.train import main
+
+    shipped = _model_folder(tmp_path / "models" / "attribution-transformer", 0.70)
+    worse = _model_folder(tmp_path / "out" / "best", 0.65)
+    with pytest.raises(SystemExit) as refused:
+        main(["install", str(worse), str(shipped)])
+    assert "below the installed" in str(refused.value) and "0.6500" in str(refused.value)
+    assert json.loads((shipped / "meta.json").read_text())["tune"]["span_f_mean"] == 0.70
+
+    main(["install", str(worse), str(shipped), "--force"])
+    assert json.loads((shipped / "meta.json").read_text())["tune"]["span_f_mean"] == 0.65
+    assert not (tmp_path / "models" / "attribution-transformer.new").exists()
+
+
+def test_attribution_install_takes_a_better_model_or_a_first_one(tmp_path):
+    from pipeline.learn.attribution.train import main
+
+    better = _model_folder(tmp_path / "out" / "best", 0.72)
+    dest = tmp_path / "models" / "attribution-transformer"
+    main(["install", str(better), str(dest)])  # nothing installed yet
+    assert json.loads((dest / "meta.json").read_text())["tune"]["span_f_mean"] == 0.72
+    even_better = _model_folder(tmp_path / "out2" / "best", 0.73)
+    main(["install", str(even_better), str(dest)])
+    assert json.loads((dest / "meta.json").read_text())["tune"]["span_f_mean"] == 0.73
+
+
+def test_attribution_install_names_a_folder_that_is_no_trained_model(tmp_path):
+    from pipeline.learn.attribution.train import main
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SystemExit) as refused:
+        main(["install", str(tmp_path / "empty"), str(tmp_path / "dest")])
+    assert "empty" in str(refused.value) and "no tune figure" in str(refused.value)
+    assert not (tmp_path / "dest").exists()

@@ -1,7 +1,7 @@
 """Fine-tune the attribution model on PolNeAR train minus its tune tenth; resumable; keeps the best.
 
     python -m pipeline.learn.attribution.train ../shared/polnear/train out/attribution-transformer [--resume]
-    python -m pipeline.learn.attribution.train install out/attribution-transformer/best models/attribution-transformer
+    python -m pipeline.learn.attribution.train install out/attribution-transformer/best models/attribution-transformer [--force]
 
 (`make train-transformer` runs both.) Writes into OUT:
   ckpt.pt       model + optimizer + scheduler + position (every --ckpt-every steps and at each eval),
@@ -284,9 +284,34 @@ class Trainer:
         self.checkpoint()
 
 
-def install(trained: str, dest: str) -> None:
-    """Copy a trained model folder (`OUT/best`) into models/, replacing the old one in one step."""
+def tune_figure(model_dir: Path) -> float | None:
+    """The tune tenth's mean exact span F that a model folder's meta records, if any."""
+    try:
+        return float(json.loads((model_dir / "meta.json").read_text())["tune"]["span_f_mean"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def install(trained: str, dest: str, force: bool = False) -> None:
+    """Copy a trained model folder (`OUT/best`) into models/, replacing the old one in one step.
+
+    A model that scores lower on the tune tenth than the one installed is not installed unless
+    `force`: a shorter or unluckier run must not silently replace a better shipped model.
+    """
     dest_path = Path(dest)
+    new, old = tune_figure(Path(trained)), tune_figure(dest_path)
+    if new is None:
+        sys.exit(f"{trained}: no tune figure in its meta.json; is it a trained model folder (OUT/best)?")
+    if old is not None and new < old and not force:
+        sys.exit(
+            f"not installed: {trained} scores {new:.4f} on the tune tenth (mean exact span F), "
+            f"below the installed {dest} ({old:.4f}). Pass --force (make train-transformer FORCE=1) "
+            "to install it anyway."
+        )
+    print(
+        f"installing {trained} (tune {new:.4f}) into {dest}"
+        + (f" (was {old:.4f})" if old is not None else "")
+    )
     tmp = dest_path.with_name(dest_path.name + ".new")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(trained, tmp)
@@ -328,7 +353,12 @@ def parse_args(argv):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["install"]:
-        install(*argv[1:3])
+        ap = argparse.ArgumentParser(prog="train install", description=install.__doc__)
+        ap.add_argument("trained", help="a trained model folder, OUT/best")
+        ap.add_argument("dest", help="where the pipeline loads it, models/attribution-transformer")
+        ap.add_argument("--force", action="store_true", help="install even if it scores lower on tune")
+        a = ap.parse_args(argv[1:])
+        install(a.trained, a.dest, a.force)
         return
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
