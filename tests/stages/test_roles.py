@@ -218,27 +218,6 @@ def test_roles_tagged_content_stands_beside_the_transformers_cue(annotate):
     assert q["cue"]["end"] < q["start"]
 
 
-def test_roles_a_cue_phrase_over_the_contents_first_words_moves_its_start():
-    """`content_beside`: a source or cue phrase and the content never share words."""
-    from pipeline.stages.attribution.merge import content_beside
-
-    text = MARKEY
-    content = (text.index("confidence"), len(text) - 1)
-    at = text.index("voiced confidence")
-    phrase = (at, at + len("voiced confidence"))
-    assert text[slice(*content_beside(text, content, phrase))].startswith("in the new arms control")
-    # a phrase beside the content leaves it as it is
-    assert content_beside(text, content, (at, at + len("voiced"))) == content
-    # one over its last words moves its end
-    tail = (text.index("easily"), len(text))
-    assert text[slice(*content_beside(text, content, tail))].endswith("passing the chamber")
-    # one inside it (the speaker of a quote the rules took whole) leaves it; one over all of it
-    # cannot stand beside it
-    inner = (text.index("arms"), text.index("arms") + 4)
-    assert content_beside(text, content, inner) == content
-    assert content_beside(text, content, (0, len(text))) is None
-
-
 @pytest.mark.model
 def test_roles_rules_alone_miss_it(tmp_path):
     from pipeline.run.ingest import Article

@@ -284,6 +284,25 @@ def _span(text: str, part: str) -> tuple[int, int]:
     return start, start + len(part)
 
 
+def test_attribution_a_cue_phrase_over_the_contents_first_words_moves_its_start():
+    """`content_beside`: a source or cue phrase and the content never share words."""
+    from pipeline.stages.attribution.merge import content_beside
+
+    text = "Senator Markey voiced confidence in the new arms control agreement passing the chamber easily."
+    content = (text.index("confidence"), len(text) - 1)
+    moved = content_beside(text, content, _span(text, "voiced confidence"))
+    assert text[slice(*moved)].startswith("in the new arms control")
+    # a phrase beside the content leaves it as it is
+    assert content_beside(text, content, _span(text, "voiced")) == content
+    # one over its last words moves its end
+    moved = content_beside(text, content, _span(text, "easily."))
+    assert text[slice(*moved)].endswith("passing the chamber")
+    # one inside it (the speaker of a quote the rules took whole) leaves it; one over all of it
+    # cannot stand beside it
+    assert content_beside(text, content, _span(text, "arms")) == content
+    assert content_beside(text, content, (0, len(text))) is None
+
+
 @pytest.mark.model
 @pytest.mark.parametrize(
     "text,content,cue,said",
