@@ -73,3 +73,37 @@ def test_attribution_data_end_marks_are_the_ones_gold_stops_before():
     assert '"' not in marks.get("content", "")
     assert marks == edge_punctuation([Article("a", text, [said, quoted])] * 3, least=3)
     assert edge_punctuation([Article("a", text, [said, quoted])], least=3) == {}  # too few to tell
+
+
+def test_attribution_data_all_annotators_reads_every_copy_of_a_fit_article(tmp_path):
+    """Two annotators' files: the fit article is read once per file, the tune article once only
+    (the first annotator, as the scorers pick it), so tune figures stay comparable."""
+    from pipeline.learn.attribution.data import read_split
+    from pipeline.stages.roles.tagger import in_tune_split
+
+    fit = next(f"fit_{i}" for i in range(200) if not in_tune_split(f"fit_{i}"))
+    tune = next(f"tune_{i}" for i in range(200) if in_tune_split(f"tune_{i}"))
+    text = "Smith said the deal was dead.\n"
+    event = "T4\tAttribution 6 10\tsaid\nE1\tAttribution:T4 Content:T3 Cue:T2 Source:T1\n"
+    narrow = "T1\tSource 0 5\tSmith\nT2\tCue 6 10\tsaid\nT3\tContent 15 28\tdeal was dead\n" + event
+    wide = "T1\tSource 0 5\tSmith\nT2\tCue 6 10\tsaid\nT3\tContent 11 28\tthe deal was dead\n" + event
+    for sub in ("text", "attributions"):
+        (tmp_path / sub).mkdir()
+    for stem in (fit, tune):
+        (tmp_path / "text" / f"{stem}.txt").write_text(text, encoding="utf-8")
+        (tmp_path / "attributions" / f"{stem}_a1.ann").write_text(narrow, encoding="utf-8")
+        (tmp_path / "attributions" / f"{stem}_a2.ann").write_text(wide, encoding="utf-8")
+    # Another article whose name starts with the fit article's: its file is not a copy of it.
+    (tmp_path / "text" / f"{fit}_x.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "attributions" / f"{fit}_x_a1.ann").write_text(wide, encoding="utf-8")
+
+    one_fit, one_tune = read_split(str(tmp_path))
+    every_fit, every_tune = read_split(str(tmp_path), all_annotators=True)
+
+    own = [a for a in every_fit if a.stem == fit]
+    assert [a.stem for a in one_fit if a.stem == fit] == [fit]
+    assert len(own) == 2
+    assert sorted(a.attributions[0].content[0] for a in own) == [(11, 28), (15, 28)]
+    assert [a.stem for a in every_fit if a.stem != fit] == [f"{fit}_x"]
+    assert [a.stem for a in every_tune] == [a.stem for a in one_tune] == [tune]
+    assert every_tune[0].attributions == one_tune[0].attributions

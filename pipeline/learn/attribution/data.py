@@ -20,10 +20,12 @@
 
 from __future__ import annotations
 
+import glob
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ...eval.brat import load_gold
+from ...eval.brat import attributions_from_events, load_gold, read_ann
 from ...stages.attribution.encode import LABEL2ID, ROLES, Para, encode_paragraphs
 from ...stages.roles.tagger import in_tune_split
 from ..cues import is_punctuation
@@ -40,13 +42,33 @@ class Article:
     attributions: list = field(default_factory=list)
 
 
-def read_split(folder: str, metadata: str | None = None) -> tuple[list[Article], list[Article]]:
-    """(fit, tune) articles of a PolNeAR-layout folder, sorted by stem."""
+def read_split(
+    folder: str, metadata: str | None = None, all_annotators: bool = False
+) -> tuple[list[Article], list[Article]]:
+    """(fit, tune) articles of a PolNeAR-layout folder, sorted by stem.
+
+    With `all_annotators`, a fit article that several annotators labelled is read once per `.ann`
+    (CofeNet trains on every copy, and scores every copy). The tune tenth keeps the first annotator
+    only, as the scorers choose it, so its figures stay comparable between runs.
+    """
     fit, tune = [], []
     for stem, gold in sorted(load_gold(folder, metadata).items()):
         art = Article(stem, gold.text, gold.attributions)
-        (tune if in_tune_split(stem) else fit).append(art)
+        if in_tune_split(stem):
+            tune.append(art)
+        elif not all_annotators:
+            fit.append(art)
+        else:
+            for ann in annotator_files(folder, stem):
+                fit.append(Article(stem, gold.text, attributions_from_events(read_ann(ann))))
     return fit, tune
+
+
+def annotator_files(folder: str, stem: str) -> list[str]:
+    """Every annotator's `.ann` of one article: `<stem>_<annotator>.ann`, where the annotator id has
+    no underscore (so article "a" does not take the files of article "a_b")."""
+    found = glob.glob(os.path.join(folder, "attributions", glob.escape(stem) + "_*.ann"))
+    return sorted(p for p in found if "_" not in os.path.basename(p)[len(stem) + 1 : -len(".ann")])
 
 
 def paint_roles(n_chars: int, attributions: list) -> tuple[list[int], list[int]]:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from ...stages.attribution.encode import IGNORE, LABELS, ROLES, make_windows
 from ...stages.attribution.network import (
@@ -54,9 +55,9 @@ END_MARKS_SOURCE = (
 )
 
 
-def build(polnear: str, tokenizer, max_len: int, metadata: str | None = None):
+def build(polnear: str, tokenizer, max_len: int, metadata: str | None = None, all_annotators: bool = False):
     """(fit windows, tune articles with their paragraphs and windows, the fit's end marks)."""
-    fit_articles, tune_articles = read_split(polnear, metadata)
+    fit_articles, tune_articles = read_split(polnear, metadata, all_annotators)
     fit, tune = [], []
     for art in fit_articles:
         fit.extend(
@@ -172,7 +173,9 @@ class Trainer:
         self.args, self.out = args, Path(args.out)
         self.out.mkdir(parents=True, exist_ok=True)
         self.tok = AutoTokenizer.from_pretrained(base_model_dir())
-        self.fit, self.tune, self.end_marks = build(args.polnear, self.tok, args.max_len, args.metadata)
+        self.fit, self.tune, self.end_marks = build(
+            args.polnear, self.tok, args.max_len, args.metadata, args.all_annotators
+        )
         if args.tune_limit:
             self.tune = self.tune[: args.tune_limit]
         self.fit_subwords = sum(len(w.input_ids) for w in self.fit)
@@ -235,6 +238,11 @@ class Trainer:
                 "fit_subwords": self.fit_subwords,
                 "tune_articles": len(self.tune),
                 "tune_rule": "sha1(stem)[:8]/0xFFFFFFFF < 0.1 (pipeline.stages.roles.tagger.in_tune_split)",
+                "annotators": (
+                    "fit: every annotator's copy; tune: the first annotator (metadata.tsv)"
+                    if self.args.all_annotators
+                    else "the first annotator (metadata.tsv)"
+                ),
             }
             hyper = {k: v for k, v in vars(self.args).items() if k != "resume"}
             meta = {
@@ -254,6 +262,9 @@ class Trainer:
         eval_every = max(1, self.steps_per_epoch // args.evals_per_epoch)
         loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
         run_loss, run_n = 0.0, 0
+        # An hour between the first and the last line otherwise: the bar says how far the run is and
+        # when it will end (each tune evaluation, once an epoch, also prints its figures).
+        bar = tqdm(total=self.total, initial=self.step, desc="training", unit="step", mininterval=10)
         while self.step < self.total:
             epoch, k = divmod(self.step, self.steps_per_epoch)
             for idx in epoch_batches(self.fit, args.batch_size, args.seed, epoch)[k:]:
@@ -273,6 +284,8 @@ class Trainer:
                 self.sched.step()
                 self.step += 1
                 run_loss, run_n = run_loss + loss.item(), run_n + 1
+                bar.update(1)
+                bar.set_postfix(loss=f"{run_loss / run_n:.3f}", refresh=False)
                 end_of_epoch = self.step % self.steps_per_epoch == 0
                 if self.step % eval_every == 0 or end_of_epoch or self.step == args.max_steps:
                     self.evaluate_and_keep(run_loss / max(run_n, 1))
@@ -281,9 +294,11 @@ class Trainer:
                     self.checkpoint()
                 if args.max_steps and self.step >= args.max_steps:
                     self.checkpoint()
+                    bar.close()
                     return
                 if end_of_epoch:
                     break
+        bar.close()
         self.checkpoint()
 
 
@@ -349,6 +364,13 @@ def parse_args(argv):
         ("threads", int, 2, "torch threads"),
     ):
         ap.add_argument(f"--{name}", type=kind, default=default, help=help_)
+    ap.add_argument(
+        "--all-annotators",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="train on every annotator's copy of a fit article (the tune tenth keeps the first); "
+        "--no-all-annotators reads the first annotator's only",
+    )
     ap.add_argument("--init", default=None, help="start from this checkpoint's weights (continued training)")
     return ap.parse_args(argv)
 
