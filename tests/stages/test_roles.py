@@ -208,14 +208,15 @@ def test_roles_tagger_finds_content_no_rule_finds():
 @pytest.mark.model
 def test_roles_tagged_content_stands_beside_the_transformers_cue(annotate):
     # The default mode keeps the tagger's attribution with the transformer's cue phrase, and the
-    # content starts after it. The shipped model reads the cue as "voiced" here; the model before
-    # it read "voiced confidence", and the content then started at "in". PolNeAR's annotators draw
-    # both: in train, 14 cues are "expressed" or "voiced" alone and 24 take the noun with them.
+    # content starts right after it. Which phrase the model draws is the model's: h1 read "voiced",
+    # the models before and after it "voiced confidence". PolNeAR's annotators draw both (in train,
+    # 14 cues are "expressed" or "voiced" alone and 24 take the noun with them), so either is right;
+    # a content over the cue, or one that stops short of the sentence's end, is not.
     [q] = annotate(MARKEY)["quotes"]
     assert q["how"] == "tagged" and q["speaker"]["name"] == "Markey"
-    assert q["cue"]["text"] == "voiced"
-    assert q["text"] == "confidence in the new arms control agreement passing the chamber easily"
-    assert q["cue"]["end"] < q["start"]
+    assert q["cue"]["text"] in ("voiced", "voiced confidence")
+    assert q["cue"]["end"] < q["start"] and not MARKEY[q["cue"]["end"] : q["start"]].strip()
+    assert q["text"].endswith("in the new arms control agreement passing the chamber easily")
 
 
 @pytest.mark.model
