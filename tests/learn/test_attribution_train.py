@@ -18,6 +18,10 @@ ANN = (
 )
 
 
+def _folder_path(tmp_path):
+    return tmp_path / "polnear"
+
+
 def _folder(tmp_path):
     """One fit article and one tune article, each with one annotator's file."""
     fit = next(f"fit_{i}" for i in range(200) if not in_tune_split(f"fit_{i}"))
@@ -56,6 +60,33 @@ def test_attribution_train_leaves_a_checkpoint_and_a_loadable_best_model(tmp_pat
     # which step's model is kept as best/ on a one-article tune set depends on the seed.
     last = torch.load(out / "ckpt.pt", weights_only=False)["model"]
     assert last["transitions"].any()
+
+    # Resuming it with another recipe would go on from its position and schedule: refused, by name.
+    with pytest.raises(SystemExit, match="--lr"):
+        Trainer(
+            parse_args([str(_folder_path(tmp_path)), str(out), "--resume", "--lr", "5e-5", "--threads", "1"])
+        )
+
+
+@pytest.mark.parametrize(
+    "saved,now,changed",
+    [
+        # A checkpoint from before --all-annotators existed read the first annotator only.
+        ({"lr": 1e-4}, {"lr": 1e-4, "all_annotators": True}, ["--all-annotators"]),
+        ({"lr": 1e-4}, {"lr": 1e-4, "all_annotators": False}, []),
+        ({"lr": 1e-4, "epochs": 4}, {"lr": 2e-4, "epochs": 4}, ["--lr"]),
+        # Where it writes, its threads and how often it saves change nothing it learns.
+        (
+            {"lr": 1e-4, "out": "a", "threads": 2, "ckpt_every": 50},
+            {"lr": 1e-4, "out": "b", "threads": 1},
+            [],
+        ),
+    ],
+)
+def test_attribution_train_names_the_settings_a_resume_would_change(saved, now, changed):
+    from pipeline.learn.attribution.train import settings_changed
+
+    assert settings_changed(saved, now) == changed
 
 
 def _model_folder(path, tune_f):

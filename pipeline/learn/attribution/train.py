@@ -203,6 +203,14 @@ class Trainer:
 
     def restore(self) -> None:
         ck = torch.load(self.ckpt, weights_only=False)
+        changed = settings_changed(ck.get("args", {}), vars(self.args))
+        if changed:
+            # Resuming would go on with the old run's position and schedule over other data or
+            # another recipe: a model no one command makes.
+            raise SystemExit(
+                f"{self.ckpt} was made with other settings ({', '.join(changed)}); "
+                "run with the same ones, or delete the folder to start over"
+            )
         self.model.load_state_dict(ck["model"])
         self.opt.load_state_dict(ck["opt"])
         self.sched.load_state_dict(ck["sched"])
@@ -340,6 +348,22 @@ def install(trained: str, dest: str, force: bool = False) -> None:
     if dest_path.exists():
         shutil.rmtree(dest_path)
     os.replace(tmp, dest_path)
+
+
+#: Settings that do not change what a run learns: where it writes, how often it saves, and where it
+#: stops. The data folders are here too: the same folder is often named by another relative path, and
+#: `--init` is overridden by the checkpoint's own weights.
+RUN_ONLY = ("out", "resume", "threads", "ckpt_every", "max_steps", "polnear", "metadata", "init")
+#: Settings added after checkpoints were first written, with the value those checkpoints had.
+ADDED = {"all_annotators": False}
+
+
+def settings_changed(saved: dict, now: dict) -> list[str]:
+    """The command-line settings that differ between a checkpoint's run and this one, as options."""
+    keys = sorted((set(saved) | set(now)) - set(RUN_ONLY))
+    return [
+        "--" + k.replace("_", "-") for k in keys if saved.get(k, ADDED.get(k)) != now.get(k, ADDED.get(k))
+    ]
 
 
 def parse_args(argv):
