@@ -56,6 +56,60 @@ def _shift(item: dict, offset: int) -> dict:
     return out
 
 
+_CLOSING_MARKS = frozenset('”»’"')
+_OPENING_MARKS = frozenset('“«„‘"')
+#: What ends the first piece of an interrupted quote, just before its frame ("…,” he said").
+_BEFORE_FRAME = frozenset(",;:—–") | _CLOSING_MARKS
+#: What opens the second piece, just after the frame ("he said, “…").
+_AFTER_FRAME = frozenset(",;:—–") | _OPENING_MARKS
+
+
+def _ends_piece(text: str, i: int) -> bool:
+    """Whether text[i] can close the first piece: ’ only where it is no apostrophe (Russia’s)."""
+    if text[i] == "’" and i + 1 < len(text) and text[i + 1].isalnum():
+        return False
+    return text[i] in _BEFORE_FRAME
+
+
+def quote_pieces(text: str, quote: dict) -> list[dict]:
+    """The pieces of a quote that its own frame interrupts, or [] when nothing interrupts it.
+
+    “We will not sign,” the minister said, “unless …” is one attribution, and its span runs from
+    the first mark to the last, over "the minister said" (PolNeAR annotates it as one content of two
+    fragments). The frame is the stretch around the quote's speaker and cue that lie inside its span,
+    out to the punctuation that closes the first piece and opens the second. Each piece must hold a
+    word, so a span that merely starts with its cue ("said that …") has no pieces.
+    """
+    start, end = quote["start"], quote["end"]
+    inside = [
+        s for s in (quote.get("speaker"), quote.get("cue")) if s and start < s["start"] and s["end"] < end
+    ]
+    if not inside:
+        return []
+    first_end = min(s["start"] for s in inside)
+    while first_end > start and not _ends_piece(text, first_end - 1):
+        first_end -= 1
+    closed_by_mark = first_end > start and text[first_end - 1] in _CLOSING_MARKS
+    if first_end > start and not closed_by_mark:
+        first_end -= 1  # the comma or dash before the frame belongs to neither piece
+    while first_end > start and text[first_end - 1].isspace():
+        first_end -= 1
+    resume = max(s["end"] for s in inside)
+    # After a closing mark the quotation goes on at the next opening mark ("…,” he said, adding
+    # that “…"); otherwise after the punctuation that ends the frame ("The deal, he said, is dead").
+    opens = _OPENING_MARKS if closed_by_mark else _AFTER_FRAME
+    while resume < end and text[resume] not in opens:
+        resume += 1
+    if resume < end and text[resume] in ",;:—–":
+        resume += 1
+    while resume < end and text[resume].isspace():
+        resume += 1
+    pieces = [(start, first_end), (resume, end)]
+    if not all(any(c.isalnum() for c in text[a:b]) for a, b in pieces):
+        return []
+    return [{"start": a, "end": b, "text": text[a:b]} for a, b in pieces]
+
+
 # Record field <- the `doc._` attribute that holds it, in record order.
 DOC_FIELDS = (
     ("segments", "segments"),
@@ -180,6 +234,9 @@ def build_record(
                     "closed": q.get("closed", True),
                 }
             )
+            pieces = quote_pieces(text, out[-1])
+            if pieces:
+                out[-1]["pieces"] = pieces
         record["quotes"] = out
     if "speaker_mentions" in fields or quotes is not None:
         record["speakers"] = _speakers(fields, author)
@@ -210,7 +267,7 @@ def record_to_preset(record: dict) -> dict:
         preset["speaker_mentions"] = sorted(mentions, key=lambda m: m["start"])
     if record.get("quotes") is not None:
         preset["quotes"] = [
-            {k: v for k, v in q.items() if k not in ("id", "treaties", "dates", "text")}
+            {k: v for k, v in q.items() if k not in ("id", "treaties", "dates", "text", "pieces")}
             for q in record["quotes"]
         ]
     if record.get("treaties") is not None:

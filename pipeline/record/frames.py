@@ -19,6 +19,7 @@ QUOTE_COLUMNS = {
     "speaker_text": "string",
     "cue": "string",
     "text": "string",
+    "words": "string",
     "treaties": "object",
     "dates": "object",
     "how": "category",
@@ -105,6 +106,8 @@ def records_to_frames(records: list[dict]) -> Frames:
                     "speaker_text": spk.get("text"),
                     "cue": (q.get("cue") or {}).get("text"),
                     "text": q["text"],
+                    # what was said: an interrupted quote's pieces without the frame around its speaker
+                    "words": " ".join(p["text"] for p in q["pieces"]) if q.get("pieces") else q["text"],
                     "treaties": q.get("treaties") or [],
                     "dates": q.get("dates") or [],
                     "how": q.get("how"),

@@ -28,6 +28,7 @@ from pathlib import Path
 from ..errors import ClaimsError, Errors, Warnings
 from ..eval.brat import GoldAttribution, GoldDoc
 from ..eval.score import format_table, record_id, score_attributions, spans_overlap
+from ..record.build import quote_pieces
 from ..stages.speakers import sentence_speaker
 from .items import ITEM_KINDS, RECORD_FIELD, read_records, record_hash, record_items, relocate, same_place
 from .store import ArticleState, latest_by_article, read_entries
@@ -45,6 +46,7 @@ QUOTE_FIELD_ORDER = (
     "dates",
     "how",
     "closed",
+    "pieces",
 )
 
 
@@ -101,7 +103,7 @@ def apply_review(record: dict, state: ArticleState) -> tuple[dict, int, int, boo
         out[field] = _merge(text, found[kind], reviewed[kind], deleted[kind])
     if "quotes" in out:
         out["quotes"] = [
-            _with_derived(q, out.get("treaties") or [], out.get("dates") or []) for q in out["quotes"]
+            _with_derived(text, q, out.get("treaties") or [], out.get("dates") or []) for q in out["quotes"]
         ]
         _refresh_speakers(out)
         _retag_sentences(out)
@@ -125,14 +127,18 @@ def _merge(
     return sorted(items, key=lambda v: (v["start"], v["end"]))
 
 
-def _with_derived(quote: dict, treaties: list[dict], dates: list[dict]) -> dict:
-    """A record quote: the item plus the treaty ids and date values inside its span, fields in order."""
+def _with_derived(text: str, quote: dict, treaties: list[dict], dates: list[dict]) -> dict:
+    """A record quote: the item plus the treaty ids and date values inside its span, and its pieces
+    when its frame interrupts it, fields in order."""
     inside = range(quote["start"], quote["end"])
     derived = {
         "treaties": sorted({m["treaty"] for m in treaties if m["start"] in inside}),
         "dates": [d["value"] for d in dates if d["start"] in inside],
     }
-    full = {**quote, **derived}
+    pieces = quote_pieces(text, quote)
+    if pieces:
+        derived["pieces"] = pieces
+    full = {k: v for k, v in quote.items() if k != "pieces"} | derived
     ordered = {k: full[k] for k in QUOTE_FIELD_ORDER if k in full}
     ordered.update({k: v for k, v in full.items() if k not in ordered})
     return ordered

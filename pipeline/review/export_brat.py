@@ -14,7 +14,9 @@ text, so offsets are the record's) and `ID.ann`, plus the collection's `annotati
   brat reader rejects `N` lines; notes it reads.
 
 A span that crosses a line break is written as fragments (`Quote 10 50;52 90`), as brat itself
-writes it, since neither tool reads a span text over several lines. `DIR/.claims/ID.json` keeps
+writes it, since neither tool reads a span text over several lines. A quote its frame interrupts
+(“…,” she said, “…”) is written as its pieces, so the frame is left out of the Quote as PolNeAR
+annotates it; the import reads any Quote back from its first fragment to its last. `DIR/.claims/ID.json` keeps
 what was exported (brat hides dot folders), which is what `claims review import` diffs against.
 
 INCEpTION's "brat basic" import takes one ZIP per document, so `DIR/inception/ID.zip` holds each
@@ -130,7 +132,15 @@ class _Entities:
     def add(self, type_: str, span: dict, note: dict | None = None, attrs: dict | None = None) -> tuple:
         key = (type_, span["start"], span["end"], json.dumps(note or {}, sort_keys=True))
         row = self.rows.setdefault(
-            key, {"type": type_, "start": span["start"], "end": span["end"], "note": note or {}, "attrs": {}}
+            key,
+            {
+                "type": type_,
+                "start": span["start"],
+                "end": span["end"],
+                "pieces": [(p["start"], p["end"]) for p in span.get("pieces") or []],
+                "note": note or {},
+                "attrs": {},
+            },
         )
         row["attrs"].update(attrs or {})
         return key
@@ -175,7 +185,7 @@ def ann_lines(record: dict) -> list[str]:
     lines, attrs, notes = [], [], []
     for key in sorted(ids, key=lambda k: int(ids[k][1:])):
         row, tid = ents.rows[key], ids[key]
-        frags = fragments(text, row["start"], row["end"])
+        frags = [f for a, b in row["pieces"] or [(row["start"], row["end"])] for f in fragments(text, a, b)]
         spec = ";".join(f"{a} {b}" for a, b in frags)
         lines.append(f"{tid}\t{row['type']} {spec}\t{' '.join(text[a:b] for a, b in frags)}")
         attrs += [(tid, name, value) for name, value in row["attrs"].items()]

@@ -6,8 +6,8 @@ same way. Exports write these ids out, imports read them back, and the correctio
 them, so a reviewed item keeps its id from the pipeline's run to the annotator and back.
 
 A quote item is the record's quote without the fields derived from the rest of the record
-(`treaties`, `dates`: the treaty ids and date values inside its span), which are recomputed when
-corrections are applied.
+(`treaties`, `dates`: the treaty ids and date values inside its span; `pieces`, the quoted pieces of an
+interrupted quote), which are recomputed when corrections are applied.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from ..record.build import make_id, text_hash
 ITEM_KINDS = ("quote", "treaty", "date")
 #: The record field that holds each kind of item.
 RECORD_FIELD = {"quote": "quotes", "treaty": "treaties", "date": "dates"}
-#: Quote fields computed from the record's treaties and dates, not reviewed on their own.
-DERIVED_QUOTE_FIELDS = ("treaties", "dates")
+#: Quote fields computed from the rest of the record, not reviewed on their own: the treaties and
+#: dates inside the span, and the pieces its frame leaves (`pipeline.record.build.quote_pieces`).
+DERIVED_QUOTE_FIELDS = ("treaties", "dates", "pieces")
 QUOTE_KINDS = ("direct", "mixed", "indirect")
 EVENTS = (
     "signed",

@@ -9,6 +9,7 @@ import pytest
 
 import pipeline
 from pipeline.record.build import validate
+from pipeline.record.frames import records_to_frames
 
 pytestmark = pytest.mark.model
 
@@ -77,3 +78,24 @@ def test_record_loads_into_pandas(tmp_path, seed_record):
     assert (sentences["speaker"] == "Stephen Lendman").any()
     df = pd.read_json(path, lines=True)
     assert df.loc[0, "id"] == "000_9d0255c7079ac9ce"
+
+
+def test_record_interrupted_quote_lists_its_pieces(annotate):
+    rec = annotate(
+        "“We will not sign the treaty,” the minister said on Monday, “unless inspections are verified.”"
+    )
+    [said] = [q for q in rec["quotes"] if q["kind"] == "direct"]
+    assert [p["text"] for p in said["pieces"]] == [
+        "“We will not sign the treaty,”",
+        "“unless inspections are verified.”",
+    ]
+    validate(rec)
+    quotes = records_to_frames([rec]).quotes
+    assert quotes.loc[quotes.kind == "direct", "words"].tolist() == [
+        "“We will not sign the treaty,” “unless inspections are verified.”"
+    ]
+
+
+def test_record_quote_without_frame_inside_has_no_pieces(annotate):
+    rec = annotate(TEXT)
+    assert rec["quotes"] and not any("pieces" in q for q in rec["quotes"])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import zipfile
 
 import pytest
 
 from pipeline.eval.brat import load_gold, read_ann
+from pipeline.record.build import make_id, quote_pieces, validate
+from pipeline.review import import_reviews, load_corrections
 from pipeline.review.export_brat import (
     ENTITY_TYPES,
     INCEPTION_DIR,
@@ -17,6 +20,9 @@ from pipeline.review.export_brat import (
     fragments,
     parse_note,
 )
+
+from .conftest import SMALL_TEXT, build_small_record, span
+from .helpers import AnnFile
 
 SECTION_RE = re.compile(r"^\[(\w+)\]$", re.M)
 
@@ -125,3 +131,54 @@ def test_export_brat_zips_each_pair_for_inception(collection):
         assert sorted(archive.namelist()) == ["small.ann", "small.txt"]
         assert archive.read("small.ann") == (collection / "small.ann").read_bytes()
         assert archive.read("small.txt") == (collection / "small.txt").read_bytes()
+
+
+INTERRUPTED = "“We will not sign,” Lavrov said on Monday, “unless it is verified.”"
+
+
+def interrupted_record():
+    """The small record with one more paragraph: a quote that its frame interrupts."""
+    text = SMALL_TEXT + "\n" + INTERRUPTED + "\n"
+    record = build_small_record(text)
+    start = text.index(INTERRUPTED)
+    said = text.index("said", start)
+    q = {
+        "id": make_id("q", record["text_hash"], start, start + len(INTERRUPTED)),
+        **span(text, INTERRUPTED),
+        "kind": "direct",
+        "speaker": {"name": "Sergey Lavrov", **span(text, "Lavrov", 2)},
+        "cue": {"start": said, "end": said + 4, "text": "said"},
+        "treaties": [],
+        "dates": [],
+        "how": "cue",
+        "closed": True,
+    }
+    record["quotes"].append({**q, "pieces": quote_pieces(text, q)})
+    return record
+
+
+def test_export_brat_writes_an_interrupted_quote_as_its_pieces(tmp_path):
+    record = interrupted_record()
+    export_brat([record], tmp_path / "brat")
+    ann = read_ann(tmp_path / "brat" / f"{record['id']}.ann")
+    [quote] = [e for e in ann.entities.values() if e.type == "Quote" and len(e.spans) > 1]
+    assert [record["text"][a:b] for a, b in quote.spans] == [
+        "“We will not sign,”",
+        "“unless it is verified.”",
+    ]
+
+
+def test_export_brat_interrupted_quote_keeps_its_pieces_through_review(tmp_path):
+    """An annotator renames another speaker of the article; the interrupted quote comes back whole."""
+    record = interrupted_record()
+    export_brat([record], tmp_path / "brat")
+    ann = AnnFile(tmp_path / "brat" / f"{record['id']}.ann")
+    ann.set_note(ann.find("Speaker", "Putin"), name="Vladimir V. Putin")
+    ann.save()
+    store = tmp_path / "corrections.jsonl"
+    import_reviews(tmp_path / "brat", store)
+    corrected = load_corrections(store)(copy.deepcopy(record))
+    [again] = [q for q in corrected["quotes"] if q["text"] == INTERRUPTED]
+    assert again["pieces"] == record["quotes"][-1]["pieces"]
+    assert any(q["speaker"]["name"] == "Vladimir V. Putin" for q in corrected["quotes"])
+    validate(corrected)

@@ -1,0 +1,64 @@
+"""A quote its own frame interrupts (“…,” she said, “…”) lists its pieces without the frame."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.record.build import quote_pieces
+
+
+def quote(text: str, speaker: str, cue: str) -> dict:
+    """The whole text as one quote, with its speaker and cue where they first stand as words."""
+    s = re.search(rf"\b{re.escape(speaker)}\b", text)
+    c = re.search(rf"\b{re.escape(cue)}\b", text)
+    return {
+        "start": 0,
+        "end": len(text),
+        "speaker": {"start": s.start(), "end": s.end()},
+        "cue": {"start": c.start(), "end": c.end()},
+    }
+
+
+@pytest.mark.parametrize(
+    "text,speaker,cue,expected",
+    [
+        (
+            "“We will not sign the treaty,” the minister said on Monday, “unless inspections are verified.”",
+            "the minister",
+            "said",
+            ["“We will not sign the treaty,”", "“unless inspections are verified.”"],
+        ),
+        ('"We will not," Lavrov said. "Never."', "Lavrov", "said", ['"We will not,"', '"Never."']),
+        # the quotation goes on at its next mark, past the frame's own "adding that"
+        ("“A deal,” he said, adding that “it is dead.”", "he", "said", ["“A deal,”", "“it is dead.”"]),
+        ("The deal, he said, is dead.", "he", "said", ["The deal", "is dead."]),
+        ("The treaty — Lavrov said — is over.", "Lavrov", "said", ["The treaty", "is over."]),
+    ],
+)
+def test_quote_pieces_leave_out_the_frame(text, speaker, cue, expected):
+    pieces = quote_pieces(text, quote(text, speaker, cue))
+    assert [p["text"] for p in pieces] == expected
+    assert all(p["text"] == text[p["start"] : p["end"]] for p in pieces)
+
+
+@pytest.mark.parametrize(
+    "text,speaker,cue",
+    [
+        ("The deal he said is dead", "he", "said"),  # no punctuation marks a frame
+        ("Russia’s deal he said is dead", "he", "said"),  # an apostrophe closes no piece
+    ],
+)
+def test_quote_pieces_none_without_a_marked_frame(text, speaker, cue):
+    assert quote_pieces(text, quote(text, speaker, cue)) == []
+
+
+def test_quote_pieces_none_when_speaker_and_cue_stand_outside():
+    text = "Lavrov said: “The INF Treaty is dead.”"
+    q = {**quote(text, "Lavrov", "said"), "start": text.index("“")}
+    assert quote_pieces(text, q) == []
+
+
+def test_quote_pieces_none_without_speaker_or_cue():
+    assert quote_pieces("“A,” and “B.”", {"start": 0, "end": 12, "speaker": None, "cue": None}) == []
