@@ -8,7 +8,9 @@ Each task's `predictions[0].result` holds the record as Label Studio regions on 
 * a `labels` region per Quote, Speaker, Cue, Treaty mention and Date, whose result `id` is the
   item's stable id (`q-…`, `t-…`, `d-…`; speakers and cues get `s-…`/`c-…` made the same way);
   an annotation started from the predictions keeps these ids, which is how import tells a reviewed
-  item from a new one and finds deletions;
+  item from a new one and finds deletions. A quote its frame interrupts (“…,” she said, “…”) is one
+  region over its whole span: a Label Studio region cannot have gaps, and two regions would be two
+  quotes on import;
 * per-region controls with the same `id`: `kind` (choices) on quotes, `name` (the canonical
   speaker, text area) on speakers, `treaty` (id, text area) and `event` (choices) on treaty
   mentions, `value` (YYYY[-MM[-DD]], text area) and `date_event` (choices) on dates;
