@@ -101,18 +101,19 @@ def _marks(record: dict, colours: dict[str, str]) -> list[dict]:
         title = (
             f"quote {n} ({q['kind']}): {name}" + (f", cue “{cue['text']}”" if cue else "") + f" [{q['id']}]"
         )
-        marks.append(
-            {
-                "layer": "quote",
-                "start": q["start"],
-                "end": q["end"],
-                "style": f"background: {colour}",
-                "title": title,
-                "tag_before": name,
-                "tag_class": "who",
-                "data": {"quote-id": q["id"], "speaker": name},
-            }
-        )
+        # An interrupted quote is highlighted piece by piece, so its frame ("she said") reads as narration.
+        for k, piece in enumerate(q.get("pieces") or [q]):
+            marks.append(
+                {
+                    "layer": "quote",
+                    "start": piece["start"],
+                    "end": piece["end"],
+                    "style": f"background: {colour}",
+                    "title": title,
+                    **({"tag_before": name, "tag_class": "who"} if k == 0 else {}),
+                    "data": {"quote-id": q["id"], "speaker": name},
+                }
+            )
         if speaker:
             marks.append(
                 {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record.build import make_id, text_hash
+from pipeline.record.build import make_id, quote_pieces, text_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "corpus" / "000_9d0255c7079ac9ce.txt"
@@ -157,6 +157,30 @@ def build_small_record(text: str = SMALL_TEXT, article: str = "small") -> dict:
         "quotes": quotes,
         "speakers": speakers,
     }
+
+
+INTERRUPTED = "“We will not sign,” Lavrov said on Monday, “unless it is verified.”"
+
+
+def build_interrupted_record() -> dict:
+    """The small record with one more paragraph: a quote that its frame interrupts."""
+    text = SMALL_TEXT + "\n" + INTERRUPTED + "\n"
+    record = build_small_record(text)
+    start = text.index(INTERRUPTED)
+    said = text.index("said", start)
+    q = {
+        "id": make_id("q", record["text_hash"], start, start + len(INTERRUPTED)),
+        **span(text, INTERRUPTED),
+        "kind": "direct",
+        "speaker": {"name": "Sergey Lavrov", **span(text, "Lavrov", 2)},
+        "cue": {"start": said, "end": said + 4, "text": "said"},
+        "treaties": [],
+        "dates": [],
+        "how": "cue",
+        "closed": True,
+    }
+    record["quotes"].append({**q, "pieces": quote_pieces(text, q)})
+    return record
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from pipeline.eval.brat import load_gold, read_ann
-from pipeline.record.build import make_id, quote_pieces, validate
+from pipeline.record.build import validate
 from pipeline.review import import_reviews, load_corrections
 from pipeline.review.export_brat import (
     ENTITY_TYPES,
@@ -21,7 +21,7 @@ from pipeline.review.export_brat import (
     parse_note,
 )
 
-from .conftest import SMALL_TEXT, build_small_record, span
+from .conftest import INTERRUPTED, build_interrupted_record
 from .helpers import AnnFile
 
 SECTION_RE = re.compile(r"^\[(\w+)\]$", re.M)
@@ -133,32 +133,8 @@ def test_export_brat_zips_each_pair_for_inception(collection):
         assert archive.read("small.txt") == (collection / "small.txt").read_bytes()
 
 
-INTERRUPTED = "“We will not sign,” Lavrov said on Monday, “unless it is verified.”"
-
-
-def interrupted_record():
-    """The small record with one more paragraph: a quote that its frame interrupts."""
-    text = SMALL_TEXT + "\n" + INTERRUPTED + "\n"
-    record = build_small_record(text)
-    start = text.index(INTERRUPTED)
-    said = text.index("said", start)
-    q = {
-        "id": make_id("q", record["text_hash"], start, start + len(INTERRUPTED)),
-        **span(text, INTERRUPTED),
-        "kind": "direct",
-        "speaker": {"name": "Sergey Lavrov", **span(text, "Lavrov", 2)},
-        "cue": {"start": said, "end": said + 4, "text": "said"},
-        "treaties": [],
-        "dates": [],
-        "how": "cue",
-        "closed": True,
-    }
-    record["quotes"].append({**q, "pieces": quote_pieces(text, q)})
-    return record
-
-
 def test_export_brat_writes_an_interrupted_quote_as_its_pieces(tmp_path):
-    record = interrupted_record()
+    record = build_interrupted_record()
     export_brat([record], tmp_path / "brat")
     ann = read_ann(tmp_path / "brat" / f"{record['id']}.ann")
     [quote] = [e for e in ann.entities.values() if e.type == "Quote" and len(e.spans) > 1]
@@ -170,7 +146,7 @@ def test_export_brat_writes_an_interrupted_quote_as_its_pieces(tmp_path):
 
 def test_export_brat_interrupted_quote_keeps_its_pieces_through_review(tmp_path):
     """An annotator renames another speaker of the article; the interrupted quote comes back whole."""
-    record = interrupted_record()
+    record = build_interrupted_record()
     export_brat([record], tmp_path / "brat")
     ann = AnnFile(tmp_path / "brat" / f"{record['id']}.ann")
     ann.set_note(ann.find("Speaker", "Putin"), name="Vladimir V. Putin")

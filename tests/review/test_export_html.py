@@ -13,6 +13,8 @@ import pytest
 from pipeline.review.export_html import SPEAKER_COLOURS, export_html, render_span_html, speaker_colours
 from tests.browser import CHROMIUM, run_chromium
 
+from .conftest import build_interrupted_record
+
 
 class Dom(HTMLParser):
     """What a page holds: element counts by id and class, quote ids marked in the text, table rows."""
@@ -23,6 +25,8 @@ class Dom(HTMLParser):
         self.marked_quotes: list[str] = []
         self.rows: dict[str, list[list[str]]] = {}
         self.links: list[str] = []
+        self.quoted: list[str] = []  # text inside quote highlights
+        self._spans: list[bool] = []  # open spans: is it a quote highlight?
         self._table: str | None = None
         self._cell: list[str] | None = None
         self.feed(html)
@@ -30,6 +34,8 @@ class Dom(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         self.classes.update((attrs.get("class") or "").split())
+        if tag == "span":
+            self._spans.append(bool(attrs.get("data-quote-id")))
         if tag == "span" and attrs.get("data-quote-id"):
             self.marked_quotes.append(attrs["data-quote-id"])
         if tag == "table":
@@ -43,6 +49,8 @@ class Dom(HTMLParser):
             self.links.append(attrs.get("href"))
 
     def handle_endtag(self, tag):
+        if tag == "span" and self._spans:
+            self._spans.pop()
         if tag == "td" and self._cell is not None:
             self.rows[self._table][-1].append("".join(self._cell).strip())
             self._cell = None
@@ -50,6 +58,8 @@ class Dom(HTMLParser):
             self._table = None
 
     def handle_data(self, data):
+        if any(self._spans):
+            self.quoted.append(data)
         if self._cell is not None:
             self._cell.append(data)
 
@@ -66,6 +76,13 @@ def page(tmp_path, small_record) -> Dom:
 def test_export_html_marks_every_quote_treaty_and_date(page, small_record):
     assert list(dict.fromkeys(page.marked_quotes)) == [q["id"] for q in small_record["quotes"]]
     assert page.classes["treaty"] >= 3 and page.classes["date"] >= 3 and page.classes["cue"] >= 4
+
+
+def test_export_html_highlights_an_interrupted_quote_without_its_frame(tmp_path):
+    [path] = export_html([build_interrupted_record()], tmp_path / "html")
+    quoted = "".join(Dom(path.read_text(encoding="utf-8")).quoted)
+    assert "We will not sign" in quoted and "unless it is verified" in quoted
+    assert "said on Monday" not in quoted
 
 
 def test_export_html_tables_list_quotes_and_dated_events(page, small_record):
