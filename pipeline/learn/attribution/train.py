@@ -37,12 +37,15 @@ from tqdm import tqdm
 
 from ...stages.attribution.encode import IGNORE, LABELS, ROLES, make_windows
 from ...stages.attribution.network import (
+    FORMER_LABEL_HEAD,
     Tagger,
     base_model_dir,
     bio_spans,
     collate,
     crf_nll,
     decode_paragraph,
+    former_labels,
+    given_former,
     paragraph_logprobs,
     save_model,
     window_logprobs,
@@ -90,6 +93,8 @@ def evaluate(model, tune, end_marks: dict[str, str], batch_size: int = 32) -> di
         for w, lp in zip(wins, wlp, strict=True):
             lab = np.array(w.labels)
             keep = lab != IGNORE
+            if lp.ndim == 3:  # a former-label tagger: read at the gold former label
+                lp = lp[np.arange(len(lab)), former_labels(torch.from_numpy(lab)[None])[0].numpy()]
             loss_sum += float(-lp[keep, lab[keep]].sum())
             loss_n += int(keep.sum())
         for p, lp in zip(paras, paragraph_logprobs(paras, wins, wlp), strict=True):
@@ -183,7 +188,7 @@ class Trainer:
         print(
             f"data: {len(self.fit)} fit windows ({self.fit_subwords} subwords), {len(self.tune)} tune articles"
         )
-        self.model = Tagger.from_base(dropout=args.dropout)
+        self.model = Tagger.from_base(dropout=args.dropout, former_label=args.former_label)
         if args.init:
             self.model.load_weights(torch.load(args.init, weights_only=False)["model"])
         self.model.train()
@@ -258,6 +263,7 @@ class Trainer:
             }
             hyper = {k: v for k, v in vars(self.args).items() if k != "resume"}
             meta = {
+                **({"head": FORMER_LABEL_HEAD} if self.args.former_label else {}),
                 "base_model": BASE_MODEL,
                 "labels": LABELS,
                 "data": data,
@@ -282,7 +288,8 @@ class Trainer:
             for idx in epoch_batches(self.fit, args.batch_size, args.seed, epoch)[k:]:
                 ids, mask, labs = collate(self.fit, idx, with_labels=True)
                 logits = self.model(ids, mask)
-                loss = loss_fn(logits.view(-1, logits.size(-1)), labs.view(-1))
+                read = given_former(logits, labs) if args.former_label else logits
+                loss = loss_fn(read.reshape(-1, read.size(-1)), labs.view(-1))
                 if args.crf:
                     # per labelled subword, like the cross-entropy it is added to
                     nll = crf_nll(
@@ -355,7 +362,7 @@ def install(trained: str, dest: str, force: bool = False) -> None:
 #: `--init` is overridden by the checkpoint's own weights.
 RUN_ONLY = ("out", "resume", "threads", "ckpt_every", "max_steps", "polnear", "metadata", "init")
 #: Settings added after checkpoints were first written, with the value those checkpoints had.
-ADDED = {"all_annotators": False}
+ADDED = {"all_annotators": False, "former_label": False}
 
 
 def settings_changed(saved: dict, now: dict) -> list[str]:
@@ -398,6 +405,13 @@ def parse_args(argv):
         default=True,
         help="train on every annotator's copy of a fit article (the tune tenth keeps the first); "
         "--no-all-annotators reads the first annotator's only",
+    )
+    ap.add_argument(
+        "--former-label",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="score each subword's labels given the label before it (one table per former label, "
+        "CofeNet's former-label idea), decoded exactly by Viterbi",
     )
     ap.add_argument("--init", default=None, help="start from this checkpoint's weights (continued training)")
     return ap.parse_args(argv)

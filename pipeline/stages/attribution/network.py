@@ -20,6 +20,8 @@ from torch import nn
 from .encode import IGNORE, LABELS, Para, Window
 
 N_LABELS = len(LABELS)
+#: The meta's `head` of a former-label tagger (`Tagger(former_label=True)`); absent: one score per label.
+FORMER_LABEL_HEAD = "former-label"
 TOKENIZER_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 
 
@@ -38,23 +40,29 @@ class Tagger(nn.Module):
     (`crf_nll`); zeros decode as the head alone.
     """
 
-    def __init__(self, encoder: nn.Module, dropout: float = 0.1):
+    def __init__(self, encoder: nn.Module, dropout: float = 0.1, former_label: bool = False):
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(encoder.config.hidden_size, N_LABELS)
+        self.former_label = former_label
+        width = N_LABELS * N_LABELS if former_label else N_LABELS
+        self.head = nn.Linear(encoder.config.hidden_size, width)
         self.transitions = nn.Parameter(torch.zeros(N_LABELS, N_LABELS))
         self.start = nn.Parameter(torch.zeros(N_LABELS))
 
     @classmethod
-    def from_base(cls, path: str | None = None, dropout: float = 0.1) -> Tagger:
+    def from_base(cls, path: str | None = None, dropout: float = 0.1, former_label: bool = False) -> Tagger:
         from transformers import AutoModel
 
-        return cls(AutoModel.from_pretrained(path or base_model_dir()), dropout)
+        return cls(AutoModel.from_pretrained(path or base_model_dir()), dropout, former_label)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Label scores [B, T, L]; with `former_label`, [B, T, L, L]: row i scores the labels that
+        may follow label i (the former-label idea of CofeNet: a subword's label is read in the light
+        of the label before it, here as one score table per former label, which Viterbi decodes exactly)."""
         h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return self.head(self.dropout(h))
+        out = self.head(self.dropout(h))
+        return out.view(*out.shape[:2], N_LABELS, N_LABELS) if self.former_label else out
 
     def transition_scores(self) -> tuple[np.ndarray, np.ndarray]:
         """(transitions [L, L], start [L]) as numpy, for `viterbi`."""
@@ -92,27 +100,50 @@ START_OK = np.array([not lab.startswith("I-") for lab in LABELS])
 _NEG = -1e9
 
 
+#: The former label of a paragraph's first subword, for a former-label tagger.
+OUTSIDE = 0
+
+
 def viterbi(
     logp: np.ndarray, transitions: np.ndarray | None = None, start: np.ndarray | None = None
 ) -> list[int]:
-    """Best label sequence under the BIO constraints, given per-token log-probabilities [T, L].
+    """Best label sequence under the BIO constraints, given per-token log-probabilities [T, L]
+    (or [T, L, L] from a former-label tagger: row i given former label i; the first row used is O's).
 
     `transitions` [L, L] and `start` [L] are the tagger's label transition scores (none: zeros).
     """
     T = logp.shape[0]
     if T == 0:
         return []
+    former = logp.ndim == 3
     trans = np.where(ALLOWED, 0.0 if transitions is None else transitions, _NEG)
-    score = np.where(START_OK, logp[0] + (0.0 if start is None else start), _NEG)
+    first = logp[0, OUTSIDE] if former else logp[0]
+    score = np.where(START_OK, first + (0.0 if start is None else start), _NEG)
     back = np.zeros((T, N_LABELS), dtype=np.int64)
     for t in range(1, T):
         cand = score[:, None] + trans  # [prev, cur]
+        if former:
+            cand = cand + logp[t]
         back[t] = cand.argmax(0)
-        score = cand.max(0) + logp[t]
+        score = cand.max(0) + (0.0 if former else logp[t])
     best = [int(score.argmax())]
     for t in range(T - 1, 0, -1):
         best.append(int(back[t, best[-1]]))
     return best[::-1]
+
+
+def former_labels(labels: torch.Tensor) -> torch.Tensor:
+    """Each position's former gold label [B, T]: the label just before it, O after a position the
+    loss leaves out ([CLS], [SEP]), so a paragraph starts from O as `viterbi` decodes it."""
+    prev = torch.full_like(labels, OUTSIDE)
+    prev[:, 1:] = labels[:, :-1]
+    return prev.masked_fill(prev == IGNORE, OUTSIDE)
+
+
+def given_former(logp: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """A former-label tagger's scores [B, T, L, L] read at the gold former labels: [B, T, L]."""
+    prev = former_labels(labels)
+    return torch.gather(logp, 2, prev[:, :, None, None].expand(-1, -1, 1, logp.shape[-1])).squeeze(2)
 
 
 def crf_nll(logp: torch.Tensor, labels: torch.Tensor, transitions: torch.Tensor, start: torch.Tensor):
@@ -127,19 +158,23 @@ def crf_nll(logp: torch.Tensor, labels: torch.Tensor, transitions: torch.Tensor,
     keep = labels != IGNORE
     n = int(keep.sum(1).max())
     B = logp.shape[0]
+    former = logp.dim() == 4  # [B, T, L, L]: scores given each former label
     # pack each row's labelled positions to the left
     order = torch.argsort((~keep).to(torch.int8), dim=1, stable=True)[:, :n]
-    em = torch.gather(logp, 1, order[:, :, None].expand(-1, -1, logp.shape[2]))
+    idx = order.view(B, n, *([1] * (logp.dim() - 2))).expand(-1, -1, *logp.shape[2:])
+    em = torch.gather(logp, 1, idx)
     y = torch.gather(labels, 1, order).clamp(min=0)
     mask = torch.gather(keep, 1, order)
     rows = torch.arange(B)
-    gold = start[y[:, 0]] + em[rows, 0, y[:, 0]]
-    alpha = start[None] + em[:, 0]
+    em0 = em[:, 0, OUTSIDE] if former else em[:, 0]
+    gold = start[y[:, 0]] + em0[rows, y[:, 0]]
+    alpha = start[None] + em0
     for t in range(1, n):
         m = mask[:, t]
-        step = transitions[y[:, t - 1], y[:, t]] + em[rows, t, y[:, t]]
+        pair = transitions[None] + em[:, t] if former else transitions[None] + em[:, t, None, :]
+        step = pair[rows, y[:, t - 1], y[:, t]]
         gold = gold + torch.where(m, step, torch.zeros_like(step))
-        nxt = torch.logsumexp(alpha[:, :, None] + transitions[None], dim=1) + em[:, t]
+        nxt = torch.logsumexp(alpha[:, :, None] + pair, dim=1)
         alpha = torch.where(m[:, None], nxt, alpha)
     has = mask[:, 0]
     return (torch.logsumexp(alpha, 1) - gold)[has].sum()
@@ -236,7 +271,8 @@ def paragraph_logprobs(
     A token seen by several windows (long paragraphs cut with a stride) takes the scores of the
     window where it lies farthest from a cut edge, where its context is fullest.
     """
-    out = [np.zeros((len(p.ids), N_LABELS), dtype=np.float32) for p in paras]
+    shape = win_lp[0].shape[1:] if win_lp else (N_LABELS,)  # (L,), or (L, L) for a former-label tagger
+    out = [np.zeros((len(p.ids), *shape), dtype=np.float32) for p in paras]
     margin = [np.full(len(p.ids), -1, dtype=np.int64) for p in paras]
     for w, lp in zip(windows, win_lp, strict=True):
         for pi, t0, n, pos in w.pieces:
@@ -281,10 +317,10 @@ def load_model(model_dir: str, dtype: torch.dtype = torch.float32) -> tuple[Tagg
 
     d = Path(model_dir)
     config = AutoConfig.from_pretrained(str(d / "encoder_config.json"))
-    model = Tagger(AutoModel.from_config(config))
+    meta = json.loads((d / "meta.json").read_text())
+    model = Tagger(AutoModel.from_config(config), former_label=meta.get("head") == FORMER_LABEL_HEAD)
     sd = load_file(str(d / "tagger.safetensors"))
     model.load_weights({k: v.to(dtype) if v.is_floating_point() else v for k, v in sd.items()})
     model.eval()
     tok = AutoTokenizer.from_pretrained(str(d / "tokenizer"))
-    meta = json.loads((d / "meta.json").read_text())
     return model, tok, meta

@@ -5,9 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
-from pipeline.stages.attribution.encode import make_windows, paragraphs
+from pipeline.stages.attribution.encode import LABELS, make_windows, paragraphs
 from pipeline.stages.attribution.link import link
 from pipeline.stages.attribution.merge import kind_of, reads_as_said
 from pipeline.stages.attribution.network import bio_spans, viterbi
@@ -148,6 +149,78 @@ def test_attribution_crf_loss_is_the_chain_likelihood():
             row, [int(labels[row, t]) for t in where], where
         )
     assert float(crf_nll(logp, labels, trans, start)) == pytest.approx(float(expected), rel=1e-5)
+
+
+def test_attribution_crf_loss_with_former_labels_is_the_chain_likelihood():
+    """With scores given the former label ([B, T, L, L]), `crf_nll` is still the chain's likelihood;
+    a chain starts from the row of O."""
+    import itertools
+
+    import torch
+
+    from pipeline.stages.attribution.encode import IGNORE, LABELS
+    from pipeline.stages.attribution.network import OUTSIDE, crf_nll
+
+    n = len(LABELS)
+    gen = torch.Generator().manual_seed(1)
+    logp = torch.log_softmax(torch.randn(1, 4, n, n, generator=gen), -1)
+    trans, start = torch.randn(n, n, generator=gen), torch.randn(n, generator=gen)
+    labels = torch.tensor([[IGNORE, 5, 6, 0]])
+    where = [1, 2, 3]
+
+    def score(chain):
+        s = start[chain[0]] + logp[0, where[0], OUTSIDE, chain[0]]
+        for k in range(1, len(chain)):
+            s = s + trans[chain[k - 1], chain[k]] + logp[0, where[k], chain[k - 1], chain[k]]
+        return s
+
+    every = torch.stack([score(c) for c in itertools.product(range(n), repeat=3)])
+    expected = torch.logsumexp(every, 0) - score([5, 6, 0])
+    assert float(crf_nll(logp, labels, trans, start)) == pytest.approx(float(expected), rel=1e-5)
+
+
+def test_attribution_viterbi_reads_former_label_scores():
+    """Scores that do not depend on the former label decode as the plain tagger's; scores that do
+    can keep a content whole that the plain reading would cut."""
+    from pipeline.stages.attribution.network import viterbi
+
+    rng = np.random.default_rng(3)
+    plain = np.log(rng.dirichlet(np.ones(len(LABELS)), size=6))
+    assert viterbi(np.repeat(plain[:, None, :], len(LABELS), axis=1)) == viterbi(plain)
+
+    b, i, o = (LABELS.index(x) for x in ("B-content", "I-content", "O"))
+    former = np.full((3, len(LABELS), len(LABELS)), np.log(0.01))
+    former[0, o, b] = np.log(0.9)
+    former[1, :, o] = np.log(0.6)  # alone, the middle subword reads as O ...
+    former[1, b, i] = np.log(0.9)  # ... but after B-content it goes on with the content
+    former[2, i, i] = np.log(0.9)
+    former[2, o, o] = np.log(0.5)
+    assert [LABELS[k] for k in viterbi(former)] == ["B-content", "I-content", "I-content"]
+
+
+def test_attribution_former_label_tagger_saves_and_loads(tmp_path):
+    """A former-label tagger's meta says so, and it loads back with the same scores."""
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    from pipeline.stages.attribution.network import FORMER_LABEL_HEAD, Tagger, load_model, save_model
+
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "deal"]))
+    config = BertConfig(
+        vocab_size=7, hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=16
+    )
+    torch.manual_seed(0)
+    tagger = Tagger(BertModel(config), former_label=True).eval()
+    save_model(
+        tagger, BertTokenizerFast(str(vocab)), str(tmp_path / "m"), {"head": FORMER_LABEL_HEAD}, fp16=False
+    )
+    loaded, _tok, _meta = load_model(str(tmp_path / "m"))
+    ids, mask = torch.tensor([[2, 5, 6, 3]]), torch.ones(1, 4, dtype=torch.long)
+    with torch.no_grad():
+        out = loaded(ids, mask)
+        assert out.shape == (1, 4, len(LABELS), len(LABELS))
+        assert torch.allclose(out, tagger(ids, mask))
 
 
 @pytest.mark.parametrize("sizes,max_len,windows", [([10, 10, 10], 40, 1), ([20, 20], 40, 2), ([100], 40, 4)])
