@@ -45,7 +45,6 @@ from ...stages.attribution.network import (
     collate,
     crf_nll,
     decode_paragraph,
-    former_labels,
     given_former,
     paragraph_logprobs,
     save_model,
@@ -94,8 +93,8 @@ def evaluate(model, tune, end_marks: dict[str, str], batch_size: int = 32) -> di
         for w, lp in zip(wins, wlp, strict=True):
             lab = np.array(w.labels)
             keep = lab != IGNORE
-            if lp.ndim == 3:  # a former-label tagger: read at the gold former label
-                lp = lp[np.arange(len(lab)), former_labels(torch.from_numpy(lab)[None])[0].numpy()]
+            if lp.ndim == 3:  # a former-label tagger: read at the gold former label, as trained
+                lp = given_former(torch.from_numpy(lp)[None], torch.from_numpy(lab)[None])[0].numpy()
             loss_sum += float(-lp[keep, lab[keep]].sum())
             loss_n += int(keep.sum())
         for p, lp in zip(paras, paragraph_logprobs(paras, wins, wlp), strict=True):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ...doc.index import text_of
 from ...eval.score import char_set, jaccard
@@ -276,7 +276,7 @@ def without_that(doc: Doc, att: dict) -> dict:
     return {**att, "content": (content[1].idx, att["content"][1])}
 
 
-def cue_reports_elsewhere(content, cue) -> bool:
+def cue_reports_elsewhere(content: Span, cue: Span) -> bool:
     """Is the cue one that cannot introduce this unquoted content? It stands in a later sentence
     ("Trump's stance is likely to jeopardise it. The leader said …": the leader's words follow), or
     in a relative clause on a word of the content ("a joint statement, which Choe said amounted to

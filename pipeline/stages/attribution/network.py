@@ -115,21 +115,28 @@ def viterbi(
     T = logp.shape[0]
     if T == 0:
         return []
-    former = logp.ndim == 3
+    pairs = as_pair_scores(logp)
     trans = np.where(ALLOWED, 0.0 if transitions is None else transitions, _NEG)
-    first = logp[0, OUTSIDE] if former else logp[0]
-    score = np.where(START_OK, first + (0.0 if start is None else start), _NEG)
+    score = np.where(START_OK, pairs[0, OUTSIDE] + (0.0 if start is None else start), _NEG)
     back = np.zeros((T, N_LABELS), dtype=np.int64)
     for t in range(1, T):
-        cand = score[:, None] + trans  # [prev, cur]
-        if former:
-            cand = cand + logp[t]
+        cand = score[:, None] + trans + pairs[t]  # [prev, cur]
         back[t] = cand.argmax(0)
-        score = cand.max(0) + (0.0 if former else logp[t])
+        score = cand.max(0)
     best = [int(score.argmax())]
     for t in range(T - 1, 0, -1):
         best.append(int(back[t, best[-1]]))
     return best[::-1]
+
+
+def as_pair_scores(logp):
+    """Scores [..., T, L, L] given each former label: a former-label tagger's as they are, a plain
+    tagger's [..., T, L] repeated for every former label, so decoding and the CRF have one path."""
+    if logp.shape[-2:] == (N_LABELS, N_LABELS):
+        return logp
+    if isinstance(logp, np.ndarray):
+        return np.broadcast_to(logp[..., None, :], (*logp.shape[:-1], N_LABELS, N_LABELS))
+    return logp.unsqueeze(-2).expand(*logp.shape[:-1], N_LABELS, N_LABELS)
 
 
 def former_labels(labels: torch.Tensor) -> torch.Tensor:
@@ -158,20 +165,17 @@ def crf_nll(logp: torch.Tensor, labels: torch.Tensor, transitions: torch.Tensor,
     keep = labels != IGNORE
     n = int(keep.sum(1).max())
     B = logp.shape[0]
-    former = logp.dim() == 4  # [B, T, L, L]: scores given each former label
     # pack each row's labelled positions to the left
     order = torch.argsort((~keep).to(torch.int8), dim=1, stable=True)[:, :n]
-    idx = order.view(B, n, *([1] * (logp.dim() - 2))).expand(-1, -1, *logp.shape[2:])
-    em = torch.gather(logp, 1, idx)
+    em = torch.gather(as_pair_scores(logp), 1, order[:, :, None, None].expand(-1, -1, N_LABELS, N_LABELS))
     y = torch.gather(labels, 1, order).clamp(min=0)
     mask = torch.gather(keep, 1, order)
     rows = torch.arange(B)
-    em0 = em[:, 0, OUTSIDE] if former else em[:, 0]
-    gold = start[y[:, 0]] + em0[rows, y[:, 0]]
-    alpha = start[None] + em0
+    gold = start[y[:, 0]] + em[rows, 0, OUTSIDE, y[:, 0]]
+    alpha = start[None] + em[:, 0, OUTSIDE]
     for t in range(1, n):
         m = mask[:, t]
-        pair = transitions[None] + em[:, t] if former else transitions[None] + em[:, t, None, :]
+        pair = transitions[None] + em[:, t]  # [B, prev, cur]
         step = pair[rows, y[:, t - 1], y[:, t]]
         gold = gold + torch.where(m, step, torch.zeros_like(step))
         nxt = torch.logsumexp(alpha[:, :, None] + pair, dim=1)
