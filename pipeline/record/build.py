@@ -56,8 +56,9 @@ def _shift(item: dict, offset: int) -> dict:
     return out
 
 
-_CLOSING_MARKS = frozenset('”»’"')
-_OPENING_MARKS = frozenset('“«„‘"')
+# ' counts only doubled, as the ''…'' of wire and NYT copy (`_ends_piece`, `_opens_piece`).
+_CLOSING_MARKS = frozenset("”»’\"'")
+_OPENING_MARKS = frozenset("“«„‘\"'")
 #: What ends the first piece of an interrupted quote, just before its frame ("…,” he said").
 _BEFORE_FRAME = frozenset(",;:—–") | _CLOSING_MARKS
 #: What opens the second piece, just after the frame ("he said, “…").
@@ -65,10 +66,20 @@ _AFTER_FRAME = frozenset(",;:—–") | _OPENING_MARKS
 
 
 def _ends_piece(text: str, i: int) -> bool:
-    """Whether text[i] can close the first piece: ’ only where it is no apostrophe (Russia’s)."""
+    """Whether text[i] can close the first piece: ’ only where it is no apostrophe (Russia’s), ' only
+    as the second of a doubled one (the ''…,'' of wire and NYT copy)."""
     if text[i] == "’" and i + 1 < len(text) and text[i + 1].isalnum():
         return False
+    if text[i] == "'":
+        return i > 0 and text[i - 1] == "'"
     return text[i] in _BEFORE_FRAME
+
+
+def _opens_piece(text: str, i: int, opens: frozenset) -> bool:
+    """Whether the second piece can start at text[i]: ' only as a doubled one ('' he said. ''…)."""
+    if text[i] == "'":
+        return "'" in opens and text[i + 1 : i + 2] == "'"
+    return text[i] in opens
 
 
 def quote_pieces(text: str, quote: dict) -> list[dict]:
@@ -98,7 +109,7 @@ def quote_pieces(text: str, quote: dict) -> list[dict]:
     # After a closing mark the quotation goes on at the next opening mark ("…,” he said, adding
     # that “…"); otherwise after the punctuation that ends the frame ("The deal, he said, is dead").
     opens = _OPENING_MARKS if closed_by_mark else _AFTER_FRAME
-    while resume < end and text[resume] not in opens:
+    while resume < end and not _opens_piece(text, resume, opens):
         resume += 1
     if resume < end and text[resume] in ",;:—–":
         resume += 1

@@ -35,6 +35,13 @@ def quote(text: str, speaker: str, cue: str) -> dict:
         ("“A deal,” he said, adding that “it is dead.”", "he", "said", ["“A deal,”", "“it is dead.”"]),
         ("The deal, he said, is dead.", "he", "said", ["The deal", "is dead."]),
         ("The treaty — Lavrov said — is over.", "Lavrov", "said", ["The treaty", "is over."]),
+        # the doubled apostrophes of wire and NYT copy are marks
+        (
+            "''We will not,'' Mr. Rubin said. ''Never.''",
+            "Mr. Rubin",
+            "said",
+            ["''We will not,''", "''Never.''"],
+        ),
     ],
 )
 def test_quote_pieces_leave_out_the_frame(text, speaker, cue, expected):
@@ -48,6 +55,7 @@ def test_quote_pieces_leave_out_the_frame(text, speaker, cue, expected):
     [
         ("The deal he said is dead", "he", "said"),  # no punctuation marks a frame
         ("Russia’s deal he said is dead", "he", "said"),  # an apostrophe closes no piece
+        ("Russia's deal he said is dead", "he", "said"),  # nor does a straight one
     ],
 )
 def test_quote_pieces_none_without_a_marked_frame(text, speaker, cue):
