@@ -14,6 +14,8 @@ from importlib import resources
 
 from spacy.tokens import Doc
 
+from ..stages.quotes.marks import CLOSING_MARKS, OPENING_MARKS
+
 SCHEMA_VERSION = "1.0"
 
 
@@ -56,13 +58,10 @@ def _shift(item: dict, offset: int) -> dict:
     return out
 
 
-# ' counts only doubled, as the ''…'' of wire and NYT copy (`_ends_piece`, `_opens_piece`).
-_CLOSING_MARKS = frozenset("”»’\"'")
-_OPENING_MARKS = frozenset("“«„‘\"'")
 #: What ends the first piece of an interrupted quote, just before its frame ("…,” he said").
-_BEFORE_FRAME = frozenset(",;:—–") | _CLOSING_MARKS
+_BEFORE_FRAME = frozenset(",;:—–") | CLOSING_MARKS
 #: What opens the second piece, just after the frame ("he said, “…").
-_AFTER_FRAME = frozenset(",;:—–") | _OPENING_MARKS
+_AFTER_FRAME = frozenset(",;:—–") | OPENING_MARKS
 
 
 def _ends_piece(text: str, i: int) -> bool:
@@ -100,7 +99,7 @@ def quote_pieces(text: str, quote: dict) -> list[dict]:
     first_end = min(s["start"] for s in inside)
     while first_end > start and not _ends_piece(text, first_end - 1):
         first_end -= 1
-    closed_by_mark = first_end > start and text[first_end - 1] in _CLOSING_MARKS
+    closed_by_mark = first_end > start and text[first_end - 1] in CLOSING_MARKS
     if first_end > start and not closed_by_mark:
         first_end -= 1  # the comma or dash before the frame belongs to neither piece
     while first_end > start and text[first_end - 1].isspace():
@@ -108,7 +107,7 @@ def quote_pieces(text: str, quote: dict) -> list[dict]:
     resume = max(s["end"] for s in inside)
     # After a closing mark the quotation goes on at the next opening mark ("…,” he said, adding
     # that “…"); otherwise after the punctuation that ends the frame ("The deal, he said, is dead").
-    opens = _OPENING_MARKS if closed_by_mark else _AFTER_FRAME
+    opens = OPENING_MARKS if closed_by_mark else _AFTER_FRAME
     while resume < end and not _opens_piece(text, resume, opens):
         resume += 1
     if resume < end and text[resume] in ",;:—–":

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..eval.score import MIN_JACCARD, char_set, jaccard
 from ..record import io as record_io
 from ..record.build import make_id, text_hash
+from ..stages.quotes.marks import OPENING_MARKS
 
 #: Item kinds, in the order records list them.
 ITEM_KINDS = ("quote", "treaty", "date")
@@ -43,8 +44,6 @@ EVENTS = (
 ISODATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 #: What a stable item id looks like (`pipeline.record.build.make_id`).
 ITEM_ID_RE = re.compile(r"^[qtd]-[0-9a-f]{12}$")
-#: Quote marks that open a direct quotation (a quote added in review without a kind is guessed from them).
-OPENING_MARKS = "\"“«„‘'"
 
 
 def record_hash(record: dict) -> str:
@@ -133,7 +132,8 @@ def same_place(text: str, a: dict, b: dict) -> bool:
 
 
 def guess_quote_kind(text: str) -> str:
-    """The kind of a quote added in review without one: direct when it opens with a quote mark."""
+    """The kind of a quote added in review without one: direct when it opens with a quote mark
+    (a straight ' too: a span an annotator drew from one opens a quotation, not a word)."""
     return "direct" if text[:1] in OPENING_MARKS else "indirect"
 
 

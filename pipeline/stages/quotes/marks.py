@@ -21,6 +21,11 @@ OPENS = {"“": '”"', "«": "»", "„": "“”", "‹": "›", "``": "''\"",
 AMBIGUOUS = {'"', "''"}
 SINGLE_OPENERS = {"‘": "’", "‚": "‘’"}
 ALL_MARKS = set('“”«»„"‹›‘’‚')
+#: Marks that can open or close a quotation, one character at a time. A straight ' is one only where
+#: its context says so (doubled, as the ''…'' of wire copy; not the apostrophe of Russia's): each
+#: reader decides that for itself.
+OPENING_MARKS = frozenset("“«„‹\"‘‚'")
+CLOSING_MARKS = frozenset("”»›\"’'")
 SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"(]|\s*$)")
 PARAGRAPH_OPENS_QUOTE = re.compile(r"^(?:''|``|[“«„\"‘])")
 
