@@ -47,6 +47,8 @@ SAID_POLICIES = ("add-said+edges", "add-said")
 SAID_MIN_WORDS = 4
 #: The key under which a rules' quote carries the model's source edges to the speaker resolver.
 MODEL_SOURCE = "model_source"
+# A cue verb's children that are what it reports (`cue_reports_elsewhere`).
+REPORTED_DEPS = ("ccomp", "xcomp")
 # Quotes whose edges the marks decide.
 MARKED_KINDS = ("direct",)
 
@@ -263,7 +265,20 @@ def reads_as_said(doc: Doc, att: dict) -> bool:
         and says_outright(load_knowledge(), cue.root)
         and not of_according_to(cue.root)
         and not cue_reports_elsewhere(content, cue)
+        and not cue_has_other_subject(cue, source)
     )
+
+
+def cue_has_other_subject(cue: Span, source: Span) -> bool:
+    """Does the cue verb have a subject of its own, a noun phrase apart from the source the model
+    linked to it? Then the source is someone else, from another clause ("Russia has been aware of
+    it. No evidence suggests otherwise, none cited by …": nothing there is Russia's). A relative
+    or personal pronoun ("who said", "he said") stands for the source and is no other subject."""
+    for child in cue.root.children:
+        if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ in ("NOUN", "PROPN"):
+            words = range(child.left_edge.i, child.right_edge.i + 1)
+            return not any(source.start <= i < source.end for i in words)
+    return False
 
 
 def without_that(doc: Doc, att: dict) -> dict:
@@ -280,8 +295,14 @@ def cue_reports_elsewhere(content: Span, cue: Span) -> bool:
     """Is the cue one that cannot introduce this unquoted content? It stands in a later sentence
     ("Trump's stance is likely to jeopardise it. The leader said …": the leader's words follow), or
     in a relative clause on a word of the content ("a joint statement, which Choe said amounted to
-    interference"), whose own complement is what it reports."""
+    interference"), whose own complement is what it reports. A content before its cue is not what
+    the cue reports when the cue's own clausal complement follows it ("If this occurs, he asked them
+    to monitor it": the asking is "to monitor it")."""
     if content.end <= cue.root.sent.start:
+        return True
+    if content.end <= cue.start and any(
+        c.dep_ in REPORTED_DEPS and c.i >= cue.end for c in cue.root.children
+    ):
         return True
     for word in (cue.root, *cue.root.ancestors):
         if word.dep_ == "relcl":
