@@ -77,7 +77,7 @@ def _ends_piece(text: str, i: int) -> bool:
 def _opens_piece(text: str, i: int, opens: frozenset) -> bool:
     """Whether the second piece can start at text[i]: ' only as a doubled one ('' he said. ''…)."""
     if text[i] == "'":
-        return "'" in opens and text[i + 1 : i + 2] == "'"
+        return text[i + 1 : i + 2] == "'"
     return text[i] in opens
 
 

@@ -275,9 +275,8 @@ def cue_has_other_subject(cue: Span, source: Span) -> bool:
     it. No evidence suggests otherwise, none cited by …": nothing there is Russia's). A relative
     or personal pronoun ("who said", "he said") stands for the source and is no other subject."""
     for child in cue.root.children:
-        if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ in ("NOUN", "PROPN"):
-            words = range(child.left_edge.i, child.right_edge.i + 1)
-            return not any(source.start <= i < source.end for i in words)
+        if child.dep_ in SUBJECT_DEPS and child.pos_ in ("NOUN", "PROPN"):
+            return child.right_edge.i < source.start or source.end <= child.left_edge.i
     return False
 
 
@@ -300,9 +299,7 @@ def cue_reports_elsewhere(content: Span, cue: Span) -> bool:
     to monitor it": the asking is "to monitor it")."""
     if content.end <= cue.root.sent.start:
         return True
-    if content.end <= cue.start and any(
-        c.dep_ in REPORTED_DEPS and c.i >= cue.end for c in cue.root.children
-    ):
+    if content.end <= cue.start and any(c.dep_ in REPORTED_DEPS and c.i >= cue.end for c in cue.root.rights):
         return True
     for word in (cue.root, *cue.root.ancestors):
         if word.dep_ == "relcl":
