@@ -60,12 +60,16 @@ train-attribution: $(STAMP)
 	$(BIN)/python -m pipeline.stages.roles.tagger install out/attribution/train/model-best models/attribution/model
 
 # The transformer attribution model (pipeline/stages/attribution): MiniLM fine-tuned on PolNeAR train with
-# its tune tenth held out, checkpointed (run it again to resume), the best by tune span F installed into
-# models/attribution-transformer. About 15 minutes an epoch on two idle cores.
+# its tune tenth held out, in two phases: 4 epochs from the base encoder, then one more epoch from phase
+# one's best at a third of its rates. Both checkpoint (run it again to resume); the phase-two best by tune
+# span F is installed into models/attribution-transformer. About 15 minutes an epoch on two idle cores.
+TRANSFORMER_RUN := out/attribution-transformer
 train-transformer: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[train]"
-	$(BIN)/python -m pipeline.learn.attribution.train $(POLNEAR)/train out/attribution-transformer --resume
-	$(BIN)/python -m pipeline.learn.attribution.train install out/attribution-transformer/best models/attribution-transformer $(if $(FORCE),--force)
+	$(BIN)/python -m pipeline.learn.attribution.train $(POLNEAR)/train $(TRANSFORMER_RUN) --resume
+	$(BIN)/python -m pipeline.learn.attribution.train $(POLNEAR)/train $(TRANSFORMER_RUN)-continued --resume \
+		--init $(TRANSFORMER_RUN)/best --epochs 1 --lr 3e-5 --head-lr 3e-4 --warmup 0.05 --seed 43
+	$(BIN)/python -m pipeline.learn.attribution.train install $(TRANSFORMER_RUN)-continued/best models/attribution-transformer $(if $(FORCE),--force)
 
 out/polnear-dev-$(CONVENTION).jsonl: $(STAMP) $(shell find pipeline models -type f -not -path "*/__pycache__/*")
 	@mkdir -p out

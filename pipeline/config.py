@@ -22,8 +22,8 @@ ENGINES = ("local", "dask")
 #: annotators' and the seed's (communication acts; a reported clause without its "that"; a direct
 #: quote from mark to mark). "polnear": PolNeAR's (beliefs and intentions too; the clause with its
 #: "that"; the transformer's edges), for work scored or annotated the PolNeAR way. On arms-control
-#: dev, "polnear" spans score end-to-end F 0.696 against "claims"' 0.803; on PolNeAR's tune tenth,
-#: 0.661 against 0.586. No one set of spans serves both (see README, Quality).
+#: dev, "polnear" spans score end-to-end F 0.746 against "claims"' 0.806; on PolNeAR's tune tenth,
+#: 0.680 against 0.588. No one set of spans serves both (see README, Quality).
 CONVENTIONS = ("claims", "polnear")
 #: The longest article a run annotates by default, in characters (`--max-chars`; 0: no limit): ninety
 #: times PolNeAR's longest article and above the 2 MB robustness bar. Time grows linearly with length

@@ -65,6 +65,21 @@ def test_attribution_train_leaves_a_checkpoint_and_a_loadable_best_model(tmp_pat
     last = torch.load(out / "ckpt.pt", weights_only=False)["model"]
     assert last["transitions"].any()
 
+    # A second phase starts from the saved model folder (fp16 weights, upcast) and its meta keeps
+    # the first phase's, so the shipped model's whole recipe is read in one file.
+    phase2 = tmp_path / "phase2"
+    args2 = parse_args(
+        [str(_folder_path(tmp_path)), str(phase2), "--init", str(out / "best"), "--max-steps", "1"]
+        + ["--lr", "3e-5", "--threads", "1"]
+    )
+    second = Trainer(args2)
+    saved = load_model(str(out / "best"))[0].state_dict()
+    assert all(torch.equal(v, saved[k]) for k, v in second.model.state_dict().items())
+    second.run()
+    meta2 = json.loads((phase2 / "best" / "meta.json").read_text())
+    assert meta2["hyper"]["lr"] == 3e-5
+    assert meta2["continued_from"]["tune"] == meta["tune"]
+
     # Resuming it with another recipe would go on from its position and schedule: refused, by name.
     with pytest.raises(SystemExit, match="--lr"):
         Trainer(
@@ -128,6 +143,16 @@ def test_attribution_install_takes_a_better_model_or_a_first_one(tmp_path):
     even_better = _model_folder(tmp_path / "out2" / "best", 0.73)
     main(["install", str(even_better), str(dest)])
     assert json.loads((dest / "meta.json").read_text())["tune"]["span_f_mean"] == 0.73
+
+
+def test_attribution_train_init_names_what_it_cannot_start_from(tmp_path):
+    from pipeline.learn.attribution.train import initial_weights
+
+    with pytest.raises(SystemExit, match="no such checkpoint or model folder"):
+        initial_weights(tmp_path / "missing.pt")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SystemExit, match="empty: no tagger.safetensors"):
+        initial_weights(tmp_path / "empty")
 
 
 def test_attribution_install_names_a_folder_that_is_no_trained_model(tmp_path):
