@@ -129,11 +129,14 @@ def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "ad
         return add_unfound(doc, rule_quotes, said)
     used: set[int] = set()
     out = []
-    for att in atts:
-        best = _best_overlap(att["content"], rule_quotes)
+    bests = [_best_overlap(att["content"], rule_quotes) for att in atts]
+    split = _quoted_by_several(atts, bests) if policy == "polnear" else set()
+    for i, (att, best) in enumerate(zip(atts, bests, strict=True)):
         rule = rule_quotes[best] if best is not None else None
         if best is not None:
             used.add(best)
+        if i in split:
+            rule = None
         quote = model_quote(doc, att, rule, marks_only_inside=policy == "polnear")
         if quote["speaker"] is None:
             # Like the rules, a content nobody is named as saying is left out.
@@ -142,6 +145,21 @@ def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "ad
     if policy == "union":
         out += [q for i, q in enumerate(rule_quotes) if i not in used]
     return _unique(out)
+
+
+def _quoted_by_several(atts: list[dict], bests: list[int | None]) -> set[int]:
+    """The attributions whose rules' quotation also holds another attribution with another cue.
+
+    The rules join quotations that follow one another into one quote ("X." The candidate
+    reiterated: "Y."); the marks decide such a quotation's edges only when every model content in it
+    has the one cue ("X," he said. "Y."), which PolNeAR draws as one attribution. Otherwise each
+    content keeps its own edges, and its own cue and source.
+    """
+    cues: dict[int, set] = {}
+    for att, best in zip(atts, bests, strict=True):
+        if best is not None and att.get("cue"):
+            cues.setdefault(best, set()).add(tuple(att["cue"]))
+    return {i for i, best in enumerate(bests) if best is not None and len(cues.get(best, ())) > 1}
 
 
 def add_unfound(doc: Doc, rule_quotes: list[dict], atts: list[dict]) -> list[dict]:
