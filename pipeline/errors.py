@@ -72,6 +72,10 @@ class Errors(metaclass=WithCodes):
         "cannot load the trained attribution tagger ({detail}): reinstall claims, rebuild it with "
         "`make train-attribution`, or run with --rules-only"
     )
+    E033 = (
+        "cannot load the transformer attribution model ({detail}): reinstall claims, rebuild it with "
+        "`make train-transformer`, or run with --fast (no transformer) or --rules-only"
+    )
     # E060-E069: one writer per output, hostile input files, bounded work (issue 14).
     E060 = (
         "{path} is being written by another claims process (pid {pid}; lock {lock}): "

@@ -59,7 +59,7 @@ class AttributionModel:
 
         if not has_model(path):
             raise KnowledgeError(
-                Errors.E032.format(detail=f"no model in {path}"), path=str(path), stage="load"
+                Errors.E033.format(detail=f"no model in {path}"), path=str(path), stage="load"
             )
         torch.set_num_threads(threads)
         self.model, self.tokenizer, self.meta = load_model(str(path))

@@ -514,6 +514,40 @@ def test_attribution_polnear_merge_lets_marks_decide_only_inside_them(nlp, model
     assert quote["speaker"]["name"] == "Mary Holt"
 
 
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text,cues,contents",
+    [
+        # Two cues: two attributions, each with its own edges, though the rules joined the quotations.
+        (
+            "Holt said: “We sent nothing.” Later she reiterated: “We know the rules.”\n",
+            ["said", "reiterated"],
+            ["“We sent nothing.”", "“We know the rules.”"],
+        ),
+        # One cue between the pieces: one attribution, from the first mark to the last, as PolNeAR draws it.
+        (
+            "“We sent nothing,” Holt said. “We know the rules.”\n",
+            ["said", "said"],
+            ["“We sent nothing,” Holt said. “We know the rules.”"],
+        ),
+    ],
+)
+def test_attribution_polnear_merge_joins_quotations_only_under_one_cue(nlp, text, cues, contents):
+    from pipeline.stages.attribution.merge import merge
+
+    doc = nlp(text)
+    first = _span(text, "“We sent nothing.”" if "nothing.”" in text else "“We sent nothing,”")
+    second = _span(text, "“We know the rules.”")
+    # The rules' quote runs from the first mark to the last: the quotes stage joins them.
+    rule = {"start": first[0], "end": second[1], "kind": "direct", "speaker": None, "cue": None}
+    atts = [
+        {"content": content, "cue": _span(text, cue), "source": _span(text, "Holt")}
+        for content, cue in zip((first, second), cues, strict=True)
+    ]
+    quotes = merge(doc, [rule], atts, "polnear")
+    assert [text[q["start"] : q["end"]] for q in quotes] == contents
+
+
 @pytest.fixture(scope="module")
 def polnear():
     """The default pipeline with PolNeAR's annotation convention (`--convention polnear`)."""
@@ -547,3 +581,13 @@ def test_attribution_polnear_convention_keeps_the_clause_with_its_that(
 def test_attribution_polnear_convention_is_named_in_the_record(polnear):
     assert polnear.model_name.endswith("+claims_attribution:polnear")
     assert _quotes(polnear, "The delegates met in Vienna on Tuesday. Lunch was served at noon.\n") == []
+
+
+def test_attribution_model_missing_names_the_folder_and_how_to_rebuild_it(tmp_path):
+    from pipeline.errors import KnowledgeError
+    from pipeline.stages.attribution.component import AttributionModel
+
+    with pytest.raises(KnowledgeError, match=r"\[E033\] cannot load the transformer") as info:
+        AttributionModel(tmp_path / "attribution-transformer")
+    assert "attribution-transformer" in str(info.value) and "make train-transformer" in str(info.value)
+    assert "--fast" in str(info.value)
