@@ -23,7 +23,7 @@ ENGINES = ("local", "dask")
 #: quote from mark to mark). "polnear": PolNeAR's (beliefs and intentions too; the clause with its
 #: "that"; the transformer's edges), for work scored or annotated the PolNeAR way. On arms-control
 #: dev, "polnear" spans score end-to-end F 0.746 against "claims"' 0.806; on PolNeAR's tune tenth,
-#: 0.680 against 0.588. No one set of spans serves both (see README, Quality).
+#: 0.682 against 0.588. No one set of spans serves both (see README, Quality).
 CONVENTIONS = ("claims", "polnear")
 #: The longest article a run annotates by default, in characters (`--max-chars`; 0: no limit): ninety
 #: times PolNeAR's longest article and above the 2 MB robustness bar. Time grows linearly with length
