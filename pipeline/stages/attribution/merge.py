@@ -132,11 +132,9 @@ def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "ad
     bests = [_best_overlap(att["content"], rule_quotes) for att in atts]
     split = _quoted_by_several(atts, bests) if policy == "polnear" else set()
     for i, (att, best) in enumerate(zip(atts, bests, strict=True)):
-        rule = rule_quotes[best] if best is not None else None
         if best is not None:
             used.add(best)
-        if i in split:
-            rule = None
+        rule = rule_quotes[best] if best is not None and i not in split else None
         quote = model_quote(doc, att, rule, marks_only_inside=policy == "polnear")
         if quote["speaker"] is None:
             # Like the rules, a content nobody is named as saying is left out.

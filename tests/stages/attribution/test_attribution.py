@@ -516,28 +516,29 @@ def test_attribution_polnear_merge_lets_marks_decide_only_inside_them(nlp, model
 
 @pytest.mark.model
 @pytest.mark.parametrize(
-    "text,cues,contents",
+    "text,quotations,cues,contents",
     [
         # Two cues: two attributions, each with its own edges, though the rules joined the quotations.
         (
             "Holt said: “We sent nothing.” Later she reiterated: “We know the rules.”\n",
+            ["“We sent nothing.”", "“We know the rules.”"],
             ["said", "reiterated"],
             ["“We sent nothing.”", "“We know the rules.”"],
         ),
         # One cue between the pieces: one attribution, from the first mark to the last, as PolNeAR draws it.
         (
             "“We sent nothing,” Holt said. “We know the rules.”\n",
+            ["“We sent nothing,”", "“We know the rules.”"],
             ["said", "said"],
             ["“We sent nothing,” Holt said. “We know the rules.”"],
         ),
     ],
 )
-def test_attribution_polnear_merge_joins_quotations_only_under_one_cue(nlp, text, cues, contents):
+def test_attribution_polnear_merge_joins_quotations_only_under_one_cue(nlp, text, quotations, cues, contents):
     from pipeline.stages.attribution.merge import merge
 
     doc = nlp(text)
-    first = _span(text, "“We sent nothing.”" if "nothing.”" in text else "“We sent nothing,”")
-    second = _span(text, "“We know the rules.”")
+    first, second = (_span(text, q) for q in quotations)
     # The rules' quote runs from the first mark to the last: the quotes stage joins them.
     rule = {"start": first[0], "end": second[1], "kind": "direct", "speaker": None, "cue": None}
     atts = [
