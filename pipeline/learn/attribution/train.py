@@ -50,6 +50,7 @@ from ...stages.attribution.network import (
     decode_paragraph,
     given_former,
     paragraph_logprobs,
+    read_weights,
     save_model,
     window_logprobs,
 )
@@ -177,12 +178,9 @@ def initial_weights(init: Path) -> dict:
     """The weights `--init` names: a run's ckpt.pt, or a saved model folder (OUT/best, or the one in
     models/), whose fp16 weights are upcast, so the shipped model can be trained on further."""
     if init.is_dir():
-        from safetensors.torch import load_file
-
-        weights = init / "tagger.safetensors"
-        if not weights.is_file():
+        if not (init / "tagger.safetensors").is_file():
             sys.exit(f"--init {init}: no tagger.safetensors; is it a trained model folder (OUT/best)?")
-        return {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(weights)).items()}
+        return read_weights(init)
     if not init.is_file():
         sys.exit(f"--init {init}: no such checkpoint or model folder")
     return torch.load(init, weights_only=False)["model"]

@@ -314,17 +314,23 @@ def save_model(model: Tagger, tokenizer, out_dir: str, meta: dict, fp16: bool = 
     (out / "meta.json").write_text(json.dumps(meta, indent=2))
 
 
+def read_weights(model_dir: Path, dtype: torch.dtype = torch.float32) -> dict:
+    """The state dict `save_model` wrote into `model_dir`, its fp16 weights upcast to `dtype`."""
+    from safetensors.torch import load_file
+
+    sd = load_file(str(Path(model_dir) / "tagger.safetensors"))
+    return {k: v.to(dtype) if v.is_floating_point() else v for k, v in sd.items()}
+
+
 def load_model(model_dir: str, dtype: torch.dtype = torch.float32) -> tuple[Tagger, object, dict]:
     """(model in eval mode, tokenizer, meta) from `save_model`'s folder; weights upcast to `dtype`."""
-    from safetensors.torch import load_file
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
     d = Path(model_dir)
     config = AutoConfig.from_pretrained(str(d / "encoder_config.json"))
     meta = json.loads((d / "meta.json").read_text())
     model = Tagger(AutoModel.from_config(config), former_label=meta.get("head") == FORMER_LABEL_HEAD)
-    sd = load_file(str(d / "tagger.safetensors"))
-    model.load_weights({k: v.to(dtype) if v.is_floating_point() else v for k, v in sd.items()})
+    model.load_weights(read_weights(d, dtype))
     model.eval()
     tok = AutoTokenizer.from_pretrained(str(d / "tokenizer"))
     return model, tok, meta
