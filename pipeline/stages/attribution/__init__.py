@@ -2,6 +2,7 @@
 
 - `encode.py`: paragraphs into subword windows, the BIO labels;
 - `network.py`: the encoder with its linear head, constrained Viterbi decoding, saving and loading;
+- `bert.py`: the encoder and tokenizer a run builds from the saved files, without `transformers`;
 - `link.py`: each content linked to a cue and a source by structure;
 - `merge.py`: the model's attributions merged with the rules' quotes;
 - `component.py`: the `claims_attribution` spaCy component.

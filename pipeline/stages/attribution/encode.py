@@ -85,6 +85,9 @@ def make_windows(
 ) -> list[Window]:
     """Pack consecutive paragraphs into windows (see the module docstring)."""
     room = max_len - 2  # [CLS] ... final [SEP]
+    # A long paragraph is cut every `room - stride` tokens: a stride as wide as the room never advances.
+    if not 0 <= stride < room:
+        raise ValueError(f"stride {stride} must be below max_len - 2 = {room}")
     windows: list[Window] = []
     cur: list[tuple[int, int, int]] = []  # (para idx, first tok, count)
     cur_len = 0

