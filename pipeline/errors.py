@@ -56,7 +56,8 @@ class Errors(metaclass=WithCodes):
     E023 = "the Dask engine needs dask[distributed]: pip install 'dask[distributed]' ({detail})"
     E024 = (
         "a Dask worker runs claims {worker}, this machine {local}: install the same claims, "
-        "knowledge files and spaCy pipeline on every worker"
+        "knowledge files and spaCy pipeline on every worker (on CPUs of two kinds, give --precision "
+        "fp32 or bf16: auto picks by the CPU)"
     )
     E025 = "the Dask task for {count} article(s) failed on the cluster: {detail}"
     E026 = "internal error: {kind}: {detail} (run again with --debug for the traceback)"

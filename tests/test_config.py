@@ -21,15 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     "options,key",
     [
-        ({}, (DEFAULT_MODEL, "run", "accurate", "claims", 16)),
-        ({"accurate": True}, (DEFAULT_MODEL, "run", "accurate", "claims", 16)),
-        ({"fast": True}, (DEFAULT_MODEL, "run", "fast", "claims", 16)),
+        ({}, (DEFAULT_MODEL, "run", "accurate", "claims", "auto", 16)),
+        ({"accurate": True}, (DEFAULT_MODEL, "run", "accurate", "claims", "auto", 16)),
+        ({"fast": True}, (DEFAULT_MODEL, "run", "fast", "claims", "auto", 16)),
         (
             {"rules_only": True, "batch_size": 4, "workers": 3},
-            (DEFAULT_MODEL, "run", "rules-only", "claims", 4),
+            (DEFAULT_MODEL, "run", "rules-only", "claims", "auto", 4),
         ),
-        ({"stage": "quotes", "date": None}, (DEFAULT_MODEL, "quotes", "accurate", "claims", 16)),
-        ({"convention": "polnear"}, (DEFAULT_MODEL, "run", "accurate", "polnear", 16)),
+        ({"stage": "quotes", "date": None}, (DEFAULT_MODEL, "quotes", "accurate", "claims", "auto", 16)),
+        ({"convention": "polnear"}, (DEFAULT_MODEL, "run", "accurate", "polnear", "auto", 16)),
+        ({"precision": "fp32"}, (DEFAULT_MODEL, "run", "accurate", "claims", "fp32", 16)),
     ],
 )
 def test_config_pipeline_key_holds_only_what_builds_the_pipeline(options, key):

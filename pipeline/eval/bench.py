@@ -3,7 +3,9 @@
 Prints, for the first `--articles` texts under PATH (default `../shared/polnear/train`, its `text/`
 folder if it has one): the words per second of bare `nlp.pipe` (the same model and batch size, every
 component) and of `claims run` with 1 and with `--workers` processes, their ratio, the speed-up, the
-peak memory of each, and whether the outputs of the runs are identical. `--scaling N` adds a run over
+peak memory of each, and whether the outputs of the runs are identical; then, one process each,
+`--fast`, `--rules-only`, `--convention polnear` and `--precision fp32` (the default where the CPU
+has no bfloat16 instructions). `--scaling N` adds a run over
 N articles (the texts repeated under new ids) to compare peak memory with the `--articles` run.
 `--repeat N` runs every measurement N times, in rounds, and keeps the fastest of each: on a shared
 machine one pass moved a ratio by 0.10.
@@ -116,6 +118,7 @@ def measure_claims(
             fast=mode == "fast",
             rules_only=mode == "rules-only",
             convention="polnear" if mode == "polnear" else "claims",
+            precision="fp32" if mode == "fp32" else "auto",
         )
     return {
         "articles": summary.articles,
@@ -160,9 +163,10 @@ def _measure_all(args, files: list[Path], common: list[str], figures: dict) -> N
                 [*common, "--measure", "claims", "--workers", str(w), "--out", str(out)]
             )
         figures["identical_outputs"] = _same(outs[1], outs[args.workers])
-        # The other modes, one worker each: --fast (no transformer), --rules-only, and the default
-        # with --convention polnear (which tags every paragraph, not only those with a verb of saying).
-        for mode in ("fast", "rules-only", "polnear"):
+        # The other modes, one worker each: --fast (no transformer), --rules-only, the default with
+        # --convention polnear (which tags every paragraph, not only those with a verb of saying),
+        # and the default with --precision fp32 (what a CPU without bfloat16 instructions runs).
+        for mode in ("fast", "rules-only", "polnear", "fp32"):
             out = Path(tmp) / f"{mode}.jsonl"
             figures[f"claims_{mode}"] = _child(
                 [*common, "--measure", "claims", "--workers", "1", "--mode", mode, "--out", str(out)]
@@ -299,6 +303,7 @@ def report(f: dict, workers: int) -> str:
         ("claims run --fast --workers 1", "claims_fast"),
         ("claims run --rules-only --workers 1", "claims_rules-only"),
         ("claims run --convention polnear", "claims_polnear"),
+        ("claims run --precision fp32", "claims_fp32"),
     ]
     if "claims_dask" in f:
         rows.append((f"claims run --engine dask ({workers} workers)", "claims_dask"))
@@ -310,6 +315,8 @@ def report(f: dict, workers: int) -> str:
     lines += [
         "",
         f"ratio claims/bare nlp.pipe (workers 1): {f['ratio_to_bare']:.2f}   (target >= 0.40)",
+        f"ratio --precision fp32/bare nlp.pipe:   "
+        f"{f['claims_fp32']['words_per_second'] / f['bare']['words_per_second']:.2f}",
         f"ratio --fast/bare nlp.pipe:             "
         f"{f['claims_fast']['words_per_second'] / f['bare']['words_per_second']:.2f}   (target >= 0.85)",
         f"speed-up, workers {workers} over 1:        {f['speedup']:.2f}x  (target >= 1.7 on 2 cores)",

@@ -167,6 +167,7 @@ def build_nlp(config: RunConfig) -> Language:
                     "batch_size": config.batch_size,
                     "threads": threads,
                     "merge": MERGE_FOR_CONVENTION[config.convention],
+                    "precision": config.precision,
                 },
             )
             after = "claims_attribution"
@@ -386,6 +387,9 @@ class Runner:
         for learned in ("claims_role_tagger", "claims_attribution"):
             if learned in self.nlp.pipe_names:
                 self.model_name += f"+{learned}"
+        if "claims_attribution" in self.nlp.pipe_names and self.nlp.get_pipe("claims_attribution").model.bf16:
+            # bf16's records differ a little from fp32's: say so, and keep a resume from mixing them.
+            self.model_name += "@bf16"
         if "claims_attribution" in self.nlp.pipe_names and config.convention != "claims":
             # Which spans the records hold; also keeps a resume from mixing two conventions' records.
             self.model_name += f":{config.convention}"

@@ -280,6 +280,14 @@ def accurate():
     return Runner(accurate=True)
 
 
+@pytest.fixture(scope="module", params=["fp32", "bf16"])
+def each_precision(request):
+    """The default pipeline at each `--precision`: bf16 runs (emulated, slowly) on any CPU."""
+    from pipeline.run.runner import Runner
+
+    return Runner(precision=request.param)
+
+
 def _quotes(runner, text):
     from pipeline.run.ingest import Article
 
@@ -301,8 +309,8 @@ def _quotes(runner, text):
         ),
     ],
 )
-def test_attribution_finds_what_the_rules_miss(accurate, text, content, speaker):
-    quotes = _quotes(accurate, text)
+def test_attribution_finds_what_the_rules_miss(each_precision, text, content, speaker):
+    quotes = _quotes(each_precision, text)
     found = [q for q in quotes if content in text[q["start"] : q["end"]]]
     assert found, quotes
     assert found[0]["how"].startswith("model") and found[0]["speaker"]["name"] == speaker
@@ -316,24 +324,61 @@ def test_attribution_finds_what_the_rules_miss(accurate, text, content, speaker)
         "Treaty Talks Resume In Vienna\n\nThe weather in Vienna was cold on Tuesday.\n",
     ],
 )
-def test_attribution_finds_nothing_in_narration(accurate, text):
-    assert _quotes(accurate, text) == []
+def test_attribution_finds_nothing_in_narration(each_precision, text):
+    assert _quotes(each_precision, text) == []
 
 
 @pytest.mark.model
 @pytest.mark.parametrize(
     "text", ["Officials said the agreement would hold. Mary Holt believes the inspections failed.\n"]
 )
-def test_attribution_output_is_deterministic(accurate, text):
-    assert _quotes(accurate, text) == _quotes(accurate, text)
+def test_attribution_output_is_deterministic(each_precision, text):
+    assert _quotes(each_precision, text) == _quotes(each_precision, text)
 
 
 @pytest.mark.model
-def test_attribution_record_names_the_mode(accurate):
+def test_attribution_record_names_the_mode_and_precision(accurate, each_precision):
     from pipeline.run.runner import Runner
+    from pipeline.stages.attribution.component import native_bf16
 
-    assert accurate.model_name.endswith("+claims_attribution")
+    bf16 = each_precision.config.precision == "bf16"
+    assert each_precision.model_name.endswith("+claims_attribution" + ("@bf16" if bf16 else ""))
+    # auto: bf16 only where the CPU multiplies bfloat16 itself
+    assert accurate.model_name.endswith("@bf16") == native_bf16()
     assert "claims_attribution" not in Runner(fast=True).model_name
+
+
+@pytest.mark.parametrize(
+    "flags,native",
+    [
+        ("fpu sse2 avx2 avx512f avx512bw avx512_bf16 avx512_vnni", True),
+        ("fpu sse2 avx2 amx_bf16 amx_tile", True),
+        ("fpu sse2 avx2 avx512f avx512bw avx512_vnni", False),  # bf16 would be emulated: slower
+        (None, False),  # no /proc/cpuinfo to read
+    ],
+)
+def test_attribution_bf16_only_where_the_cpu_has_it(tmp_path, flags, native):
+    from pipeline.stages.attribution.component import native_bf16
+
+    info = tmp_path / "cpuinfo"
+    if flags is not None:
+        info.write_text(f"processor\t: 0\nmodel name\t: test\nflags\t\t: {flags}\n\nprocessor\t: 1\n")
+    assert native_bf16(str(info)) is native
+
+
+@pytest.mark.parametrize(
+    "options,message",
+    [
+        ({"precision": "fp16"}, "unknown precision 'fp16'"),
+        ({"precision": "bf16", "fast": True}, "--precision is the transformer's: leave out --fast"),
+        ({"precision": "fp32", "rules_only": True}, "leave out --rules-only"),
+    ],
+)
+def test_attribution_precision_needs_the_transformer(options, message):
+    from pipeline.config import RunConfig
+
+    with pytest.raises(ValueError, match=message):
+        RunConfig(**options)
 
 
 @pytest.mark.model
@@ -397,6 +442,41 @@ def test_attribution_run_encoder_scores_as_the_training_encoder_does():
     ids, mask = collate(windows, list(range(len(windows))))
     with torch.no_grad():
         assert torch.equal(run_model(ids, mask), train_model(ids, mask))
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("bf16", [False, True])
+def test_attribution_window_scores_do_not_depend_on_their_batch(bf16):
+    """A window scores the same alone, in any batch and on 1 or 2 threads, so that `--workers` and
+    Dask runs, which batch other articles together, give the records of a local run."""
+    import torch
+
+    from pipeline.stages.attribution import AttributionModel, shipped_model_path
+    from pipeline.stages.attribution.encode import encode_paragraphs
+    from pipeline.stages.attribution.network import window_logprobs
+
+    m = AttributionModel(shipped_model_path(), precision="bf16" if bf16 else "fp32")
+    tok = m.tokenizer
+    text = "".join(
+        f"Officials in Vienna said on day {i} that the talks on the treaty {'would go on ' * i}held.\n\n"
+        for i in range(1, 13)
+    )
+    windows = make_windows(
+        encode_paragraphs(tok, text), tok.cls_token_id, tok.sep_token_id, max_len=96, stride=16
+    )
+    assert len({len(w.input_ids) for w in windows}) > 3  # lengths differ: batches are padded
+    together = window_logprobs(m.model, windows, batch_size=32, bf16=bf16)
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        alone = [window_logprobs(m.model, [w], batch_size=1, bf16=bf16)[0] for w in windows]
+    finally:
+        torch.set_num_threads(threads)
+    pairs = [window_logprobs(m.model, windows[i : i + 2], batch_size=2, bf16=bf16) for i in (0, 2, 4)]
+    assert all(np.array_equal(a, b) for a, b in zip(together, alone, strict=True))
+    assert all(
+        np.array_equal(p[k], together[i + k]) for i, p in zip((0, 2, 4), pairs, strict=True) for k in (0, 1)
+    )
 
 
 @pytest.mark.model
@@ -641,7 +721,8 @@ def test_attribution_polnear_convention_keeps_the_clause_with_its_that(
 
 @pytest.mark.model
 def test_attribution_polnear_convention_is_named_in_the_record(polnear):
-    assert polnear.model_name.endswith("+claims_attribution:polnear")
+    bf16 = polnear.nlp.get_pipe("claims_attribution").model.bf16
+    assert polnear.model_name.endswith("+claims_attribution" + ("@bf16" if bf16 else "") + ":polnear")
     assert _quotes(polnear, "The delegates met in Vienna on Tuesday. Lunch was served at noon.\n") == []
 
 
