@@ -387,12 +387,13 @@ class Runner:
         for learned in ("claims_role_tagger", "claims_attribution"):
             if learned in self.nlp.pipe_names:
                 self.model_name += f"+{learned}"
-        if "claims_attribution" in self.nlp.pipe_names and self.nlp.get_pipe("claims_attribution").model.bf16:
-            # bf16's records differ a little from fp32's: say so, and keep a resume from mixing them.
-            self.model_name += "@bf16"
-        if "claims_attribution" in self.nlp.pipe_names and config.convention != "claims":
-            # Which spans the records hold; also keeps a resume from mixing two conventions' records.
-            self.model_name += f":{config.convention}"
+        if "claims_attribution" in self.nlp.pipe_names:
+            if self.nlp.get_pipe("claims_attribution").model.bf16:
+                # bf16's records differ a little from fp32's: say so, and keep a resume from mixing them.
+                self.model_name += "@bf16"
+            if config.convention != "claims":
+                # Which spans the records hold; also keeps a resume from mixing two conventions' records.
+                self.model_name += f":{config.convention}"
         self.version = pipeline_version(self.model_name)
         self.chunk_chars = min(CHUNK_CHARS, self.nlp.max_length)
 
