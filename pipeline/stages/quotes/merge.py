@@ -110,6 +110,9 @@ def merge_interrupted(kb: Knowledge, doc: Doc, body, direct: list[Candidate]) ->
                         # clause between them, that cue's speaker speaks both ("“A,” Christie
                         # said. “B.”").
                         and (same or between_cue is not None)
+                        # …unless the second has a cue of its own past the first's: "“A,” Lavrov
+                        # said. “B,” Shoigu said." is two attributions, and so is "…,” he added."
+                        and not has_own_cue(doc, last, q)
                     )
                 )
             )
@@ -137,6 +140,22 @@ def next_sentence(doc: Doc, cue_char: int, quote_char: int) -> bool:
     if cue is None or quote is None or not len(cue) or not len(quote):
         return False
     return index.sent_of(quote[0].i).start == index.sent_of(cue[0].i).end
+
+
+def has_own_cue(doc: Doc, a: Candidate, b: Candidate) -> bool:
+    """Is `b` attributed by a cue of its own sentence, not by the one between `a` and `b`?
+
+    A cue the next sentence lends (“…” She noted a rally …) is that sentence's report, not `b`'s."""
+    cue = b.att.cue
+    if b.att.how != "cue" or cue is None or a.end <= cue["start"] < b.start:
+        return False
+    index = doc_index(doc)
+    cue_tok = doc.char_span(cue["start"], cue["end"], alignment_mode="expand")
+    quote = doc.char_span(b.start, b.end, alignment_mode="expand")
+    if cue_tok is None or quote is None or not len(cue_tok) or not len(quote):
+        return False
+    own = {index.sent_of(quote[0].i).start, index.sent_of(quote[-1].i).start}
+    return index.sent_of(cue_tok[0].i).start in own
 
 
 def cue_between(a: Candidate, b: Candidate) -> Attribution | None:

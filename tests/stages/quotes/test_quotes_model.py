@@ -168,6 +168,32 @@ def test_quotes_interrupted_by_cue_is_one_quote(annotate):
     assert len(direct) == 1 and direct[0]["text"].endswith("disturbing.”")
 
 
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "“We will not sign,” Lavrov said. “The deal is dead,” Shoigu said.",
+            [("“We will not sign,”", "Sergey Lavrov"), ("“The deal is dead,”", "Sergey Shoigu")],
+        ),
+        (
+            '"We will not sign," he said. "The deal is dead," he added.',
+            [('"We will not sign,"', "he"), ('"The deal is dead,"', "he")],
+        ),
+    ],
+)
+def test_quotes_quotations_each_with_its_own_cue_are_two_quotes(annotate, text, expected):
+    # One speaker's cue between two quotations joins them only when the second has no cue of its own.
+    assert [(t, n) for t, n, _ in quotes_of(annotate(text), "direct")] == expected
+
+
+def test_quotes_cue_of_the_next_sentence_does_not_split_an_interrupted_quote(annotate):
+    text = (
+        "“We disagree,” she said. “We feel good about the plan.” She noted a rally on Saturday in Sioux City."
+    )
+    direct = [t for t, _, _ in quotes_of(annotate(text), "direct")]
+    assert direct == ["“We disagree,” she said. “We feel good about the plan.”"]
+
+
 def test_quotes_relative_clause_cue_is_not_part_of_the_quote(annotate):
     text = '"It is not normal," said Weaver, who said executives often fail to understand that there are "no secrets."'
     direct = [q["text"] for q in annotate(text)["quotes"] if q["kind"] == "direct"]
