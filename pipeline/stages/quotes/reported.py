@@ -24,6 +24,8 @@ DASH = re.compile(r"\s[–—]\s|\s--\s")
 COMPLEMENT_DEPS = {"dobj", "xcomp", "prep", "oprd", "attr", "acomp", "dative", "obj"}
 # A plain (unquoted) complement counts only with a clause in it ("urged X to …", "vowed to …").
 CLAUSAL_DEPS = {"xcomp", "ccomp", "prep"}
+# Words that join another speaker's report to a reported clause ("…, while Blinken said …").
+SECOND_REPORT_LINKS = {"while", "whereas", "and", "but", "although", "though"}
 # Reported content shorter than this many words is no attribution.
 CONTENT_MIN_WORDS = 3
 
@@ -57,6 +59,11 @@ def cut_clause(
             if t.lower_ in ("and", "but") and reports_again(ctx, nxt):
                 stop = min(stop, t.idx)
                 break
+            if t.lower_ in SECOND_REPORT_LINKS and reports_anew(ctx, t):
+                # "…, even though many observers doubt it": the "even" goes with the second report.
+                link = doc[t.i - 1] if t.i and doc[t.i - 1].lower_ == "even" else t
+                stop = min(stop, link.idx)
+                break
     body = text[start:stop]
     stop = start + len(body.rstrip(' \n,;:.–—-“”"‘’'))
     lead = len(text[start:stop]) - len(text[start:stop].lstrip(' ,“"‘'))
@@ -64,6 +71,24 @@ def cut_clause(
     if stop <= start or len(text[start:stop].split()) < CONTENT_MIN_WORDS:
         return None
     return start, stop
+
+
+def reports_anew(ctx: Context, link: Token) -> bool:
+    """Does `link` open another speaker's report inside the clause ("X said the treaty was dead,
+    while Blinken said it could be saved")? The parser hangs it on the reported clause; it is a
+    second attribution, and the first one's content ends before it."""
+    subject = link.doc[link.i + 1] if link.i + 1 < len(link.doc) else None
+    while subject is not None and subject.dep_ not in SUBJECT_DEPS and subject.head.i > subject.i:
+        subject = subject.head
+    if subject is None or subject.dep_ not in SUBJECT_DEPS or subject.left_edge.i != link.i + 1:
+        return False
+    verb = subject.head
+    return (
+        verb.dep_ in ("advcl", "conj")
+        and verb.tag_ in ("VBD", "VBZ", "VBP")
+        and is_cue(ctx.kb, verb)
+        and link in (verb.children if link.dep_ == "mark" else verb.head.children)
+    )
 
 
 def reports_again(ctx: Context, verb: Token) -> bool:

@@ -162,6 +162,32 @@ def test_quotes_reported_content_spans(annotate, text, content, kind):
     assert any(q["kind"] == kind and q["text"].startswith(content) for q in annotate(text)["quotes"])
 
 
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "Lavrov said the treaty was dead, while Blinken said it could still be saved.",
+            [("the treaty was dead", "Sergey Lavrov"), ("it could still be saved", "Antony Blinken")],
+        ),
+        (
+            "Lavrov said the treaty was dead and Secretary of State Antony Blinken said it could be saved.",
+            [("the treaty was dead", "Sergey Lavrov"), ("it could be saved", "Antony Blinken")],
+        ),
+        # Negatives: a second clause of the same report, and a clause inside the report's condition.
+        (
+            "Lavrov said the treaty was dead and that the talks had failed.",
+            [("the treaty was dead and that the talks had failed", "Sergey Lavrov")],
+        ),
+        (
+            "Lavrov said that if the US leaves and Russia says nothing, the treaty is dead.",
+            [("if the US leaves and Russia says nothing, the treaty is dead", "Sergey Lavrov")],
+        ),
+    ],
+)
+def test_quotes_second_speakers_report_ends_the_first(annotate, text, expected):
+    assert [(t, n) for t, n, _ in quotes_of(annotate(text), "indirect")] == expected
+
+
 def test_quotes_interrupted_by_cue_is_one_quote(annotate):
     text = "Voters were unmoved.\n\n“He’s funny,” attorney Eric Levine said of Trump. “But his lack of knowledge is disturbing.”"
     direct = [q for q in annotate(text)["quotes"] if q["kind"] == "direct"]
