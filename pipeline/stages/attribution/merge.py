@@ -26,6 +26,7 @@ with a quotation's edges), or the rule's own name for a rules' quote kept as it 
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 
 from spacy.tokens import Doc, Span
 
@@ -130,7 +131,7 @@ def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "ad
     used: set[int] = set()
     out = []
     bests = [_best_overlap(att["content"], rule_quotes) for att in atts]
-    split = _quoted_by_several(atts, bests) if policy == "polnear" else set()
+    split = _quoted_by_several(atts, bests, rule_quotes) if policy == "polnear" else set()
     for i, (att, best) in enumerate(zip(atts, bests, strict=True)):
         if best is not None:
             used.add(best)
@@ -145,19 +146,33 @@ def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "ad
     return _unique(out)
 
 
-def _quoted_by_several(atts: list[dict], bests: list[int | None]) -> set[int]:
-    """The attributions whose rules' quotation also holds another attribution with another cue.
+def _quoted_by_several(atts: list[dict], bests: list[int | None], quotes: list[dict]) -> set[int]:
+    """The attributions whose rules' quotation the marks may not decide, as it holds another
+    attribution that has another cue or that reaches past its marks.
 
     The rules join quotations that follow one another into one quote ("X." The candidate
     reiterated: "Y."); the marks decide such a quotation's edges only when every model content in it
-    has the one cue ("X," he said. "Y."), which PolNeAR draws as one attribution. Otherwise each
-    content keeps its own edges, and its own cue and source.
+    has the one cue ("X," he said. "Y."), which PolNeAR draws as one attribution, and lies inside it.
+    Where a content starts before the marks (`Rubio "apologized …," Hannity said. "I think …"`), the
+    quotation's edges would make the next content cross it, so each content keeps its own edges, and
+    its own cue and source.
     """
     cues: dict[int, set] = {}
+    outside: set[int] = set()
     for att, best in zip(atts, bests, strict=True):
-        if best is not None and att.get("cue"):
+        if best is None:
+            continue
+        if att.get("cue"):
             cues.setdefault(best, set()).add(tuple(att["cue"]))
-    return {i for i, best in enumerate(bests) if best is not None and len(cues.get(best, ())) > 1}
+        start, end = att["content"]
+        if not (quotes[best]["start"] <= start and end <= quotes[best]["end"]):
+            outside.add(best)
+    members = Counter(best for best in bests if best is not None)
+    return {
+        i
+        for i, best in enumerate(bests)
+        if best is not None and (len(cues.get(best, ())) > 1 or (best in outside and members[best] > 1))
+    }
 
 
 def add_unfound(doc: Doc, rule_quotes: list[dict], atts: list[dict]) -> list[dict]:

@@ -657,11 +657,12 @@ def test_attribution_polnear_merge_lets_marks_decide_only_inside_them(nlp, model
 
 @pytest.mark.model
 @pytest.mark.parametrize(
-    "text,quotations,cues,contents",
+    "text,quotations,model_contents,cues,contents",
     [
         # Two cues: two attributions, each with its own edges, though the rules joined the quotations.
         (
             "Holt said: “We sent nothing.” Later she reiterated: “We know the rules.”\n",
+            ["“We sent nothing.”", "“We know the rules.”"],
             ["“We sent nothing.”", "“We know the rules.”"],
             ["said", "reiterated"],
             ["“We sent nothing.”", "“We know the rules.”"],
@@ -670,12 +671,24 @@ def test_attribution_polnear_merge_lets_marks_decide_only_inside_them(nlp, model
         (
             "“We sent nothing,” Holt said. “We know the rules.”\n",
             ["“We sent nothing,”", "“We know the rules.”"],
+            ["“We sent nothing,”", "“We know the rules.”"],
             ["said", "said"],
             ["“We sent nothing,” Holt said. “We know the rules.”"],
         ),
+        # One cue, but the first content starts before the marks: the joined quotation's edges would
+        # make the second content cross the first, so each keeps its own.
+        (
+            "Petrov “sent nothing,” Holt said. “We know the rules.”\n",
+            ["“sent nothing,”", "“We know the rules.”"],
+            ["Petrov “sent nothing,”", "“We know the rules.”"],
+            ["said", "said"],
+            ["Petrov “sent nothing,”", "“We know the rules.”"],
+        ),
     ],
 )
-def test_attribution_polnear_merge_joins_quotations_only_under_one_cue(nlp, text, quotations, cues, contents):
+def test_attribution_polnear_merge_joins_quotations_only_under_one_cue(
+    nlp, text, quotations, model_contents, cues, contents
+):
     from pipeline.stages.attribution.merge import merge
 
     doc = nlp(text)
@@ -683,8 +696,8 @@ def test_attribution_polnear_merge_joins_quotations_only_under_one_cue(nlp, text
     # The rules' quote runs from the first mark to the last: the quotes stage joins them.
     rule = {"start": first[0], "end": second[1], "kind": "direct", "speaker": None, "cue": None}
     atts = [
-        {"content": content, "cue": _span(text, cue), "source": _span(text, "Holt")}
-        for content, cue in zip((first, second), cues, strict=True)
+        {"content": _span(text, content), "cue": _span(text, cue), "source": _span(text, "Holt")}
+        for content, cue in zip(model_contents, cues, strict=True)
     ]
     quotes = merge(doc, [rule], atts, "polnear")
     assert [text[q["start"] : q["end"]] for q in quotes] == contents
