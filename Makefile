@@ -6,7 +6,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 POLNEAR ?= ../shared/polnear
 OUT     ?= out/claims.jsonl
-# Whose annotation guidelines `make eval` runs with: claims (the default) or polnear (claims run --convention).
+# Whose annotation guidelines `make eval` runs with: claims (the default), polnear or cofenet (claims run --convention).
 CONVENTION ?= claims
 STAMP   := $(VENV)/.installed
 
@@ -16,7 +16,7 @@ help:
 	@echo "make run    - install if needed, then annotate corpus/ into $(OUT) and print a summary"
 	@echo "make test   - run the test suite (installs first if needed)"
 	@echo "make lint   - ruff check and format check"
-	@echo "make eval   - score attribution on PolNeAR dev ($(POLNEAR)/dev); CONVENTION=polnear for PolNeAR's spans"
+	@echo "make eval   - score attribution on PolNeAR dev ($(POLNEAR)/dev); CONVENTION=polnear for PolNeAR's spans, cofenet for one quote per piece"
 	@echo "make bench  - speed and memory figures"
 	@echo "make cues   - re-mine models/cues.yml from PolNeAR train"
 	@echo "make complements - re-mine models/complement_cues.yml from PolNeAR train (after cues)"

@@ -76,8 +76,10 @@ def run_options(f):
                 "Whose annotation guidelines the attributions follow. claims: the arms-control "
                 "annotators' (what was said or stated; a reported clause without its 'that'; a direct "
                 "quote from mark to mark). polnear: PolNeAR's (beliefs and intentions too; the clause "
-                "with its 'that'), for work scored or annotated the PolNeAR way. polnear needs the "
-                "transformer (not with --fast or --rules-only)."
+                "with its 'that'), for work scored or annotated the PolNeAR way. cofenet: PolNeAR's, "
+                "with each piece of a quote that 'he said' interrupts as its own quote (part_of names "
+                "the whole), as token-tagging data such as CofeNet's label them. polnear and cofenet "
+                "need the transformer (not with --fast or --rules-only)."
             ),
         ),
         click.option(

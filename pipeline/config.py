@@ -23,8 +23,14 @@ ENGINES = ("local", "dask")
 #: quote from mark to mark). "polnear": PolNeAR's (beliefs and intentions too; the clause with its
 #: "that"; the transformer's edges), for work scored or annotated the PolNeAR way. On arms-control
 #: dev, "polnear" spans score end-to-end F 0.746 against "claims"' 0.806; on PolNeAR's tune tenth,
-#: 0.682 against 0.588. No one set of spans serves both (see README, Quality).
-CONVENTIONS = ("claims", "polnear")
+#: 0.682 against 0.588. No one set of spans serves both (see README, Quality). "cofenet": PolNeAR's
+#: spans as token-tagging data (CofeNet's PolNeAR paragraphs) label them, where a quote its frame
+#: interrupts (“…,” he said, “…”) is one content per piece: the records hold one quote per piece
+#: (`one_quote_per_piece`). On the tune tenth's CofeNet-protocol proxy, content F 66.6 against
+#: polnear's 61.2; by the article-level scorer, which counts an attribution once, e2e F 0.662 against 0.681.
+CONVENTIONS = ("claims", "polnear", "cofenet")
+#: The conventions whose records hold one quote per piece of an interrupted quote.
+PIECES_AS_QUOTES = ("cofenet",)
 #: How the transformer multiplies (`--precision`). "fp32"; "bf16": bfloat16 products with float32
 #: sums, 2.3x the transformer's fp32 speed on a CPU with bfloat16 instructions; "auto": bf16 on such a CPU
 #: (AVX512-BF16 or AMX), fp32 on any other, where bf16 is emulated and slower.

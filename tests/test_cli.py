@@ -80,3 +80,29 @@ def test_cli_unknown_model_is_one_clear_line(tmp_path):
     )
     assert result.exit_code == 1
     assert "xx_nope" in result.output and "Traceback" not in result.output
+
+
+def test_cli_cofenet_convention_writes_each_piece_of_an_interrupted_quote(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text(
+        "“We will not sign the treaty,” Lavrov said on Tuesday. “The deal is dead.”\n\n"
+        "The delegates met in Vienna. Lunch was served at noon.\n",
+        encoding="utf-8",
+    )
+    quotes = {}
+    for convention in ("polnear", "cofenet"):
+        out = tmp_path / f"{convention}.jsonl"
+        result = CliRunner().invoke(cli, ["run", str(src), "-o", str(out), "--convention", convention])
+        assert result.exit_code == 0, result.output
+        [record] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert record["model"].endswith(":" + convention)
+        quotes[convention] = record["quotes"]
+    [whole] = quotes["polnear"]
+    assert [p["text"] for p in whole["pieces"]] == ["“We will not sign the treaty,”", "“The deal is dead.”"]
+    pieces = quotes["cofenet"]
+    assert [q["text"] for q in pieces] == [p["text"] for p in whole["pieces"]]
+    assert {q["part_of"] for q in pieces} == {whole["id"]}
+    assert all(q["speaker"]["name"] == "Sergey Lavrov" and q["cue"]["text"] == "said" for q in pieces)
+    # The narration paragraph holds no attribution in either convention.
+    narration = src.read_text(encoding="utf-8").index("The delegates")
+    assert all(q["end"] <= narration for q in [whole, *pieces])

@@ -253,6 +253,43 @@ def build_record(
     return record
 
 
+def one_quote_per_piece(record: dict) -> dict:
+    """The record with each quote its frame interrupts written as one quote per piece
+    (`--convention cofenet`).
+
+    “We will not sign,” the minister said, “unless …” is one attribution with two `pieces`
+    everywhere else. Token-tagging data such as CofeNet's PolNeAR paragraphs label each piece as a
+    content of its own, and a scorer of such data reads only a quote's `start` and `end`. So here
+    each piece becomes a quote: the same speaker, cue, kind and `how`, the treaties and dates inside
+    the piece, and `part_of`, the id of the whole quote.
+    """
+    quotes = []
+    treaties, dates = record.get("treaties") or [], record.get("dates") or []
+    for quote in record.get("quotes") or []:
+        pieces = quote.get("pieces")
+        if not pieces:
+            quotes.append(quote)
+            continue
+        whole = {k: v for k, v in quote.items() if k != "pieces"}
+        for piece in pieces:
+            a, b = piece["start"], piece["end"]
+            quotes.append(
+                whole
+                | {
+                    "id": make_id("q", record["text_hash"], a, b),
+                    "start": a,
+                    "end": b,
+                    "text": piece["text"],
+                    "treaties": sorted({m["treaty"] for m in treaties if a <= m["start"] < b}),
+                    "dates": [d["value"] for d in dates if a <= d["start"] < b],
+                    "part_of": quote["id"],
+                }
+            )
+    if "quotes" not in record:
+        return record
+    return {**record, "quotes": quotes}
+
+
 def record_to_preset(record: dict) -> dict:
     """The stage outputs of a (possibly corrected) record, to start later stages from."""
     preset: dict = {}
@@ -277,7 +314,7 @@ def record_to_preset(record: dict) -> dict:
         preset["speaker_mentions"] = sorted(mentions, key=lambda m: m["start"])
     if record.get("quotes") is not None:
         preset["quotes"] = [
-            {k: v for k, v in q.items() if k not in ("id", "treaties", "dates", "text", "pieces")}
+            {k: v for k, v in q.items() if k not in ("id", "treaties", "dates", "text", "pieces", "part_of")}
             for q in record["quotes"]
         ]
     if record.get("treaties") is not None:

@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import RunConfig
+from ..config import PIECES_AS_QUOTES, RunConfig
 from ..errors import ClaimsError, Errors, InputError, Interrupted, Warnings
-from ..record.build import text_hash
+from ..record.build import one_quote_per_piece, text_hash
 from ..record.io import RecordWriter, write_errors
 from ..record.lock import output_lock
 from .ingest import JSONL_SUFFIXES, Article, iter_input_files, read_articles
@@ -268,6 +268,9 @@ def _process(paths: list[str], out: Path, config: RunConfig, on_error) -> Summar
                 continue
             if apply is not None:
                 item = apply(item)
+            if config.convention in PIECES_AS_QUOTES:
+                # After the reviews, which speak of whole quotes: the pieces are a layout of the output.
+                item = one_quote_per_piece(item)
             writer.write(item)
             summary.add(item)
     except KeyboardInterrupt:

@@ -41,7 +41,7 @@ from ..speakers import SUBJECT_DEPS
 POLICIES = ("add-said+edges", "add-said", "add", "union", "model", "polnear")
 #: The policy each annotation convention (`RunConfig.convention`) merges with, chosen on the tune
 #: tenth and arms-control dev (see README, Quality).
-MERGE_FOR_CONVENTION = {"claims": "add-said+edges", "polnear": "polnear"}
+MERGE_FOR_CONVENTION = {"claims": "add-said+edges", "polnear": "polnear", "cofenet": "polnear"}
 #: The policies that add only model attributions that read as said (`reads_as_said`).
 SAID_POLICIES = ("add-said+edges", "add-said")
 # A model content added by "add-said" has at least this many words.
