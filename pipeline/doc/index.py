@@ -54,6 +54,12 @@ def doc_index(doc: Doc) -> DocIndex:
     return index
 
 
+def sentence_of(doc: Doc, char: int) -> Span | None:
+    """The sentence holding character `char` (the one of the token around it), None off the tokens."""
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return doc_index(doc).sent_of(span[0].i) if span is not None and len(span) else None
+
+
 def text_of(doc: Doc) -> str:
     """`doc.text`, computed once per doc."""
     return doc_index(doc).text

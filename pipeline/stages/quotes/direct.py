@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from ...doc.index import doc_index, text_of
+from ...doc.index import doc_index, sentence_of, text_of
 from ...knowledge import Knowledge
 from ..speakers import SUBJECT_DEPS
 from .candidate import Attribution, Candidate, Context, token_span
@@ -273,8 +273,8 @@ def introduced_speaker(kb: Knowledge, doc: Doc, a: int, b: int, inside) -> Attri
 
 def sentence_start(doc: Doc, char: int) -> int | None:
     """The offset of the sentence holding character `char`."""
-    span = doc.char_span(char, char + 1, alignment_mode="expand")
-    return doc_index(doc).sent_of(span[0].i).start_char if span is not None and len(span) else None
+    sent = sentence_of(doc, char)
+    return sent.start_char if sent is not None else None
 
 
 def find_direct(ctx: Context, body: list[tuple[int, int]]) -> list[Candidate]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from ...doc.index import doc_index, text_of
+from ...doc.index import sentence_of, text_of
 from ...knowledge import Knowledge
 from ..speakers import SUBJECT_DEPS
 from .candidate import Attribution, Candidate
@@ -134,12 +134,8 @@ def merge_interrupted(kb: Knowledge, doc: Doc, body, direct: list[Candidate]) ->
 
 def next_sentence(doc: Doc, cue_char: int, quote_char: int) -> bool:
     """Does the quotation at `quote_char` open the sentence right after the cue's?"""
-    index = doc_index(doc)
-    cue = doc.char_span(cue_char, cue_char + 1, alignment_mode="expand")
-    quote = doc.char_span(quote_char, quote_char + 1, alignment_mode="expand")
-    if cue is None or quote is None or not len(cue) or not len(quote):
-        return False
-    return index.sent_of(quote[0].i).start == index.sent_of(cue[0].i).end
+    cue, quote = sentence_of(doc, cue_char), sentence_of(doc, quote_char)
+    return cue is not None and quote is not None and quote.start == cue.end
 
 
 def has_own_cue(doc: Doc, a: Candidate, b: Candidate) -> bool:
@@ -149,13 +145,10 @@ def has_own_cue(doc: Doc, a: Candidate, b: Candidate) -> bool:
     cue = b.att.cue
     if b.att.how != "cue" or cue is None or a.end <= cue["start"] < b.start:
         return False
-    index = doc_index(doc)
-    cue_tok = doc.char_span(cue["start"], cue["end"], alignment_mode="expand")
-    quote = doc.char_span(b.start, b.end, alignment_mode="expand")
-    if cue_tok is None or quote is None or not len(cue_tok) or not len(quote):
+    sents = (sentence_of(doc, cue["start"]), sentence_of(doc, b.start), sentence_of(doc, b.end - 1))
+    if None in sents:
         return False
-    own = {index.sent_of(quote[0].i).start, index.sent_of(quote[-1].i).start}
-    return index.sent_of(cue_tok[0].i).start in own
+    return sents[0].start in {sents[1].start, sents[2].start}
 
 
 def cue_between(a: Candidate, b: Candidate) -> Attribution | None:
