@@ -186,6 +186,14 @@ def _speakers(fields: dict, author: dict) -> list[dict]:
     return sorted(table.values(), key=lambda e: (e["role"] != "author", e["role"] != "quoted", e["name"]))
 
 
+def mentions_inside(start: int, end: int, treaties: list[dict], dates: list[dict]) -> dict:
+    """A quote's `treaties` (the ids) and `dates` (the values): the mentions starting in [start, end)."""
+    return {
+        "treaties": sorted({m["treaty"] for m in treaties if start <= m["start"] < end}),
+        "dates": [d["value"] for d in dates if start <= d["start"] < end],
+    }
+
+
 def build_record(
     article, fields: dict, *, model: str, pipeline_version: str, author: dict | None = None
 ) -> dict:
@@ -227,8 +235,9 @@ def build_record(
     if quotes is not None:
         out = []
         for q in quotes:
-            inside = [m for m in record.get("treaties", []) if q["start"] <= m["start"] < q["end"]]
-            dates = [d for d in record.get("dates", []) if q["start"] <= d["start"] < q["end"]]
+            inside = mentions_inside(
+                q["start"], q["end"], record.get("treaties", []), record.get("dates", [])
+            )
             out.append(
                 {
                     "id": make_id("q", thash, q["start"], q["end"]),
@@ -238,8 +247,7 @@ def build_record(
                     "kind": q["kind"],
                     "speaker": q.get("speaker"),
                     "cue": q.get("cue"),
-                    "treaties": sorted({m["treaty"] for m in inside}),
-                    "dates": [d["value"] for d in dates],
+                    **inside,
                     "how": q.get("how", "review"),
                     "closed": q.get("closed", True),
                 }
@@ -263,9 +271,11 @@ def one_quote_per_piece(record: dict) -> dict:
     each piece becomes a quote: the same speaker, cue, kind and `how`, the treaties and dates inside
     the piece, and `part_of`, the id of the whole quote.
     """
+    if "quotes" not in record:
+        return record
     quotes = []
     treaties, dates = record.get("treaties") or [], record.get("dates") or []
-    for quote in record.get("quotes") or []:
+    for quote in record["quotes"]:
         pieces = quote.get("pieces")
         if not pieces:
             quotes.append(quote)
@@ -280,13 +290,10 @@ def one_quote_per_piece(record: dict) -> dict:
                     "start": a,
                     "end": b,
                     "text": piece["text"],
-                    "treaties": sorted({m["treaty"] for m in treaties if a <= m["start"] < b}),
-                    "dates": [d["value"] for d in dates if a <= d["start"] < b],
+                    **mentions_inside(a, b, treaties, dates),
                     "part_of": quote["id"],
                 }
             )
-    if "quotes" not in record:
-        return record
     return {**record, "quotes": quotes}
 
 

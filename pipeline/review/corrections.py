@@ -28,7 +28,7 @@ from pathlib import Path
 from ..errors import ClaimsError, Errors, Warnings
 from ..eval.brat import GoldAttribution, GoldDoc
 from ..eval.score import format_table, record_id, score_attributions, spans_overlap
-from ..record.build import quote_pieces
+from ..record.build import mentions_inside, quote_pieces
 from ..stages.speakers import sentence_speaker
 from .items import ITEM_KINDS, RECORD_FIELD, read_records, record_hash, record_items, relocate, same_place
 from .store import ArticleState, latest_by_article, read_entries
@@ -130,11 +130,7 @@ def _merge(
 def _with_derived(text: str, quote: dict, treaties: list[dict], dates: list[dict]) -> dict:
     """A record quote: the item plus the treaty ids and date values inside its span, and its pieces
     when its frame interrupts it, fields in order."""
-    inside = range(quote["start"], quote["end"])
-    derived = {
-        "treaties": sorted({m["treaty"] for m in treaties if m["start"] in inside}),
-        "dates": [d["value"] for d in dates if d["start"] in inside],
-    }
+    derived = mentions_inside(quote["start"], quote["end"], treaties, dates)
     pieces = quote_pieces(text, quote)
     if pieces:
         derived["pieces"] = pieces

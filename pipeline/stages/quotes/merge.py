@@ -146,7 +146,7 @@ def has_own_cue(doc: Doc, a: Candidate, b: Candidate) -> bool:
     if b.att.how != "cue" or cue is None or a.end <= cue["start"] < b.start:
         return False
     sents = (sentence_of(doc, cue["start"]), sentence_of(doc, b.start), sentence_of(doc, b.end - 1))
-    if None in sents:
+    if any(sent is None for sent in sents):
         return False
     return sents[0].start in {sents[1].start, sents[2].start}
 
