@@ -23,6 +23,11 @@ def _gap(a: Span, b: Span) -> int:
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
 
+def _inside(a: Span, b: Span) -> bool:
+    """Does span `a` lie within span `b`?"""
+    return b[0] <= a[0] and a[1] <= b[1]
+
+
 def link(par_spans: list[dict[str, list[Span]]], rule: str = "nearest") -> list[dict]:
     """Attributions from per-paragraph role spans.
 
@@ -74,9 +79,13 @@ def _link_paragraph(par_spans, pi, rule):
     cues, srcs = ps.get("cue", []), ps.get("source", [])
     out = []
     for c in ps.get("content", []):
-        cue = min(cues, key=lambda x: (_gap(x, c), x[0])) if cues else None
+        # A cue or source inside the content is another attribution's, nested in this one ("telling
+        # his aides [he] planned …"): never this content's own.
+        own_cues = [x for x in cues if not _inside(x, c)]
+        own_srcs = [x for x in srcs if not _inside(x, c)]
+        cue = min(own_cues, key=lambda x: (_gap(x, c), x[0])) if own_cues else None
         anchor = cue or c
-        src = min(srcs, key=lambda x: (_gap(x, anchor), x[0])) if srcs else None
+        src = min(own_srcs, key=lambda x: (_gap(x, anchor), x[0])) if own_srcs else None
         if rule == "cue-first" and cue is None:
             src = None
         if rule == "nearest+prev" and pi > 0:

@@ -250,6 +250,13 @@ def test_attribution_windows_pack_paragraphs_and_cut_long_ones(sizes, max_len, w
         # no cue and no source: the content is kept, unattributed, for the merge to decide
         ([{"source": [], "cue": [], "content": [(0, 9)]}], [((0, 9), None, None)]),
         ([{"source": [], "cue": [], "content": []}], []),
+        # "telling his aides he planned …": the source and cue inside the content are a nested
+        # attribution's, never the content's own; the nearest ones outside it are.
+        (
+            [{"source": [(0, 5), (30, 32)], "cue": [(6, 13), (33, 40)], "content": [(30, 60)]}],
+            [((30, 60), (6, 13), (0, 5))],
+        ),
+        ([{"source": [(30, 32)], "cue": [(6, 13)], "content": [(30, 60)]}], [((30, 60), (6, 13), None)]),
     ],
 )
 def test_attribution_link_nearest_cue_and_source(roles, expected):
@@ -701,6 +708,43 @@ def test_attribution_polnear_merge_joins_quotations_only_under_one_cue(
     ]
     quotes = merge(doc, [rule], atts, "polnear")
     assert [text[q["start"] : q["end"]] for q in quotes] == contents
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("policy,kept", [("polnear", True), ("model", False)])
+def test_attribution_polnear_merge_keeps_a_content_nobody_is_named_as_saying(nlp, policy, kept):
+    """PolNeAR's annotators draw an attribution whose source the sentence leaves implicit; the other
+    policies leave out what nobody is named as saying."""
+    from pipeline.stages.attribution.merge import merge
+
+    text = "It is widely expected that the inspections will resume in May.\n"
+    doc = nlp(text)
+    att = {"content": _span(text, "that the inspections will resume in May"), "cue": _span(text, "expected")}
+    quotes = merge(doc, [], [att], policy)
+    assert [(text[q["start"] : q["end"]], q["speaker"], q["how"]) for q in quotes] == (
+        [("that the inspections will resume in May", None, "model")] if kept else []
+    )
+
+
+@pytest.mark.model
+def test_attribution_merge_takes_no_rules_speaker_from_inside_the_content(nlp):
+    """A rules' quote's speaker inside the model's content is a nested attribution's
+    ("telling his aides he planned …"): the content has no speaker rather than that one."""
+    from pipeline.stages.attribution.merge import merge
+
+    text = "Trump was telling his aides he planned to adopt a new tone.\n"
+    doc = nlp(text)
+    content = _span(text, "he planned to adopt a new tone")
+    he = _span(text, "he planned")[0]
+    rule = {
+        "start": content[0] + 3,
+        "end": content[1],
+        "kind": "indirect",
+        "speaker": {"name": "he", "start": he, "end": he + 2, "text": "he"},
+        "cue": None,
+    }
+    [quote] = merge(doc, [rule], [{"content": content, "cue": _span(text, "telling")}], "polnear")
+    assert quote["speaker"] is None and quote["cue"]["text"] == "telling"
 
 
 @pytest.fixture(scope="module")
