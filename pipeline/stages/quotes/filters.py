@@ -18,10 +18,15 @@ SCARE_MAX_WORDS = 3
 SPOKEN_RULES = ("sentence", "dialogue", "introduced")
 
 
+def inner_text(doc: Doc, q: Candidate) -> str:
+    """A quotation's words without its marks."""
+    return text_of(doc)[q.start : q.end].strip(" “”\"'‘’«»„")
+
+
 def is_scare_quote(doc: Doc, q: Candidate, title_max_words: int = TITLE_MAX_WORDS) -> bool:
     """A word or two in closed quotation marks, not said in a line of dialogue, after an
     introducer, or beside a longer quotation of the same sentence: a title or a scare quote."""
-    inner = text_of(doc)[q.start : q.end].strip(" “”\"'‘’«»„")
+    inner = inner_text(doc, q)
     spoken = q.att.how in SPOKEN_RULES or not q.closed
     if spoken:
         return False

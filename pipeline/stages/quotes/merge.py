@@ -10,6 +10,7 @@ from ...knowledge import Knowledge
 from ..speakers import SUBJECT_DEPS
 from .candidate import Attribution, Candidate
 from .cues import is_cue
+from .filters import inner_text, is_title
 
 # Dependents of a cue that may stand between two parts of one quotation ("“A,” he also told CNN, “B”").
 CUE_CLAUSE_DEPS = {"advmod", "aux", "neg", "npadvmod", "prt", "dobj", "dative"}
@@ -100,6 +101,9 @@ def merge_interrupted(kb: Knowledge, doc: Doc, body, direct: list[Candidate]) ->
             )
             interrupted = (
                 q.par == last.par
+                # A title is where the words were said (“…,” Trump said on ABC's "Good Morning
+                # America." "She's …"), no piece of them.
+                and not any(is_title(inner_text(doc, c)) for c in (last, q))
                 # A line break between two quotations separates them, even inside a paragraph.
                 and "\n" not in text_of(doc)[last.end : q.start]
                 and (

@@ -65,6 +65,24 @@ def test_merge_interrupted_quotation(text, second_speaker, with_cue, expected):
     assert [text[q.start : q.end] for q in merged] == expected
 
 
+def test_merge_a_title_is_no_piece_of_the_quotation_beside_it():
+    """“…,” Trump said on ABC's "Good Morning America." "…": the show is where it was said."""
+    text = "“She is flawed,” Trump said on ABC’s “Good Morning America.” “She will lose.”"
+    doc = make_doc(text)
+    said = text.index("said")
+    cue = {"start": said, "end": said + 4, "text": "said"}
+    at = text.index("Trump")
+    trump = {"name": "Donald Trump", "start": at, "end": at + 5, "text": "Trump", "known": True}
+    body = [(s["start"], s["end"]) for s in doc._.segments]
+    pieces = ["“She is flawed,”", "“Good Morning America.”", "“She will lose.”"]
+    direct = [
+        Candidate(text.index(p), text.index(p) + len(p), Attribution(trump, cue, "cue", True), par=0)
+        for p in pieces
+    ]
+    merged = merge_interrupted(load_knowledge(), doc, body, direct)
+    assert [text[q.start : q.end] for q in merged] == pieces
+
+
 @pytest.mark.parametrize(
     "inner,expected",
     [
