@@ -81,9 +81,9 @@ def speaker_of(doc: Doc, source: tuple[int, int]) -> dict | None:
     return {"name": found["name"], "start": span.start_char, "end": span.end_char, "text": span.text}
 
 
-def _outside(span: dict | None, start: int, end: int) -> dict | None:
-    """`span` unless it lies within [start, end)."""
-    if span is None or (start <= span["start"] and span["end"] <= end):
+def _clear_of(span: dict | None, spans: list[tuple[int, int]]) -> dict | None:
+    """`span` unless it overlaps one of `spans`."""
+    if span is None or any(_overlap((span["start"], span["end"]), s) for s in spans):
         return None
     return span
 
@@ -99,11 +99,13 @@ def kind_of(text: str, start: int, end: int) -> str:
     return "mixed"
 
 
-def model_quote(doc: Doc, att: dict, rule: dict | None, marks_only_inside: bool = False) -> dict:
+def model_quote(
+    doc: Doc, att: dict, rule: dict | None, marks_only_inside: bool = False, contents: list = ()
+) -> dict:
     """A `doc._.quotes` entry for one model attribution, with a rule quote's edges where marks decide.
 
     With `marks_only_inside`, a content that starts or ends outside the rule's quotation keeps its own
-    edges (the "polnear" policy).
+    edges (the "polnear" policy). `contents` are the model's other contents in the doc.
     """
     start, end = att["content"]
     how = "model"
@@ -114,15 +116,14 @@ def model_quote(doc: Doc, att: dict, rule: dict | None, marks_only_inside: bool 
         start, end, how = rule["start"], rule["end"], "model+marks"
     speaker = speaker_of(doc, att["source"]) if att.get("source") else None
     cue = _span(doc, att.get("cue"))
-    if rule is not None and how == "model+marks":
-        # The quotation's own: its speaker may stand between its pieces ("“A,” Holt said, “B.”").
-        speaker = speaker or rule.get("speaker")
-        cue = cue or rule.get("cue")
-    elif rule is not None:
-        # The rule's speaker and cue stand in only from outside the model's content: one inside it
-        # is a nested attribution's ("telling his aides [he] planned …").
-        speaker = speaker or _outside(rule.get("speaker"), start, end)
-        cue = cue or _outside(rule.get("cue"), start, end)
+    if rule is not None:
+        # The rule's speaker and cue stand in only clear of the model's contents, which the model
+        # tags one role to a word, as PolNeAR's annotators do: one on a content is a nested
+        # attribution's ("telling his aides [he] planned …") or a piece's ("[Nabisco] is expected
+        # [to cut 277 workers]"). One between a quotation's pieces is clear ("“A,” Holt said, “B.”").
+        contents = [*contents, att["content"]]
+        speaker = speaker or _clear_of(rule.get("speaker"), contents)
+        cue = cue or _clear_of(rule.get("cue"), contents)
     kind = rule["kind"] if how == "model+marks" else kind_of(text_of(doc), start, end)
     return {
         "start": start,
@@ -150,11 +151,12 @@ def merge(doc: Doc, rule_quotes: list[dict], atts: list[dict], policy: str = "ad
     out = []
     bests = [_best_overlap(att["content"], rule_quotes) for att in atts]
     split = _quoted_by_several(atts, bests, rule_quotes) if policy == "polnear" else set()
+    contents = [att["content"] for att in atts]
     for i, (att, best) in enumerate(zip(atts, bests, strict=True)):
         if best is not None:
             used.add(best)
         rule = rule_quotes[best] if best is not None and i not in split else None
-        quote = model_quote(doc, att, rule, marks_only_inside=policy == "polnear")
+        quote = model_quote(doc, att, rule, marks_only_inside=policy == "polnear", contents=contents)
         if quote["speaker"] is None and policy not in UNSOURCED_POLICIES:
             # Like the rules, a content nobody is named as saying is left out.
             continue

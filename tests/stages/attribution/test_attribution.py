@@ -727,24 +727,43 @@ def test_attribution_polnear_merge_keeps_a_content_nobody_is_named_as_saying(nlp
 
 
 @pytest.mark.model
-def test_attribution_merge_takes_no_rules_speaker_from_inside_the_content(nlp):
-    """A rules' quote's speaker inside the model's content is a nested attribution's
-    ("telling his aides he planned …"): the content has no speaker rather than that one."""
+@pytest.mark.parametrize(
+    "text,model_contents,cue,rule_content,rule_speaker",
+    [
+        # Inside the content: a nested attribution's speaker.
+        (
+            "Trump was telling his aides he planned to adopt a new tone.\n",
+            ["he planned to adopt a new tone"],
+            "telling",
+            "planned to adopt a new tone",
+            "he",
+        ),
+        # On another piece of the content the cue interrupts.
+        (
+            "Nabisco is expected to cut 277 workers this week.\n",
+            ["Nabisco", "to cut 277 workers this week"],
+            "is expected",
+            "to cut 277 workers this week",
+            "Nabisco",
+        ),
+    ],
+)
+def test_attribution_merge_takes_no_rules_speaker_from_a_model_content(
+    nlp, text, model_contents, cue, rule_content, rule_speaker
+):
+    """The model tags one role to a word, as PolNeAR's annotators do: a rules' speaker on one of its
+    contents speaks none of them, and the content has no speaker rather than that one."""
     from pipeline.stages.attribution.merge import merge
 
-    text = "Trump was telling his aides he planned to adopt a new tone.\n"
     doc = nlp(text)
-    content = _span(text, "he planned to adopt a new tone")
-    he = _span(text, "he planned")[0]
-    rule = {
-        "start": content[0] + 3,
-        "end": content[1],
-        "kind": "indirect",
-        "speaker": {"name": "he", "start": he, "end": he + 2, "text": "he"},
-        "cue": None,
-    }
-    [quote] = merge(doc, [rule], [{"content": content, "cue": _span(text, "telling")}], "polnear")
-    assert quote["speaker"] is None and quote["cue"]["text"] == "telling"
+    start, end = _span(text, rule_content)
+    at = _span(text, rule_speaker)
+    speaker = {"name": rule_speaker, "start": at[0], "end": at[1], "text": rule_speaker}
+    rule = {"start": start, "end": end, "kind": "indirect", "speaker": speaker, "cue": None}
+    atts = [{"content": _span(text, c), "cue": _span(text, cue)} for c in model_contents]
+    quotes = merge(doc, [rule], atts, "polnear")
+    assert [text[q["start"] : q["end"]] for q in quotes] == model_contents
+    assert all(q["speaker"] is None and q["cue"]["text"] == cue for q in quotes)
 
 
 @pytest.fixture(scope="module")
