@@ -215,7 +215,7 @@ class SpeakerResolver:
                     span = other
                 elif last is not None and not relay:
                     return {**sp, "name": last}
-        person = adjoining_person(doc, span)
+        person = adjoining_person(doc, span, quote_starts(q))
         if person is not None:
             return self.as_speaker(person, self.table.canon(normalise(person)))
         role = self.role_of(span)
@@ -477,8 +477,17 @@ def noun_phrase(doc: Doc, token) -> Span:
     return doc[start : token.i + 1]
 
 
-def adjoining_person(doc: Doc, span: Span) -> Span | None:
-    """A person named in the same title chain or appositive as a speaker phrase with no name."""
+def quote_starts(q: dict) -> set[int]:
+    """Where the quote's cue and content start: a speaker's title chain never runs into them."""
+    return {q["start"]} | ({q["cue"]["start"]} if q.get("cue") else set())
+
+
+def adjoining_person(doc: Doc, span: Span, stops: set[int] = frozenset()) -> Span | None:
+    """A person named in the same title chain or appositive as a speaker phrase with no name.
+
+    The chain ends where the quote's cue or content starts (`stops`): in a title-case headline
+    every word reads as a name ("France’s Marine Le Pen Backs Trump And Denounces Clinton").
+    """
     if any(t.ent_type_ == "PERSON" for t in span):
         return None
     j = span.end
@@ -486,6 +495,8 @@ def adjoining_person(doc: Doc, span: Span) -> Span | None:
         j += 1
     for k in range(j, min(len(doc), span.end + 9)):
         t = doc[k]
+        if t.idx in stops:
+            return None
         if t.ent_type_ == "PERSON" and t.ent_iob_ == "B":
             ent = next(e for e in doc.ents if e.start == k)
             return ent

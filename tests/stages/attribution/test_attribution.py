@@ -810,3 +810,16 @@ def test_attribution_model_missing_names_the_folder_and_how_to_rebuild_it(tmp_pa
         AttributionModel(tmp_path / "attribution-transformer")
     assert "attribution-transformer" in str(info.value) and "make train-transformer" in str(info.value)
     assert "--fast" in str(info.value)
+
+
+@pytest.mark.model
+def test_attribution_headline_speaker_is_not_a_name_past_the_cue(polnear):
+    """In a title-case headline every word reads as a name: the speaker's title chain ends at the
+    cue, so "Denounces Clinton" speaks nothing."""
+    text = (
+        "France’s Marine Le Pen Backs Trump And Denounces Clinton.\n\n"
+        "PARIS (Reuters) - France’s far-right National Front party leader, Marine Le Pen, voiced "
+        "support for Donald Trump on Wednesday.\n"
+    )
+    headline = [q for q in _quotes(polnear, text) if q["end"] <= text.index("\n")]
+    assert headline and all(q["speaker"]["text"] == "France’s Marine Le Pen" for q in headline)
