@@ -711,15 +711,20 @@ def test_attribution_polnear_merge_joins_quotations_only_under_one_cue(
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("policy,kept", [("polnear", True), ("model", False)])
-def test_attribution_polnear_merge_keeps_a_content_nobody_is_named_as_saying(nlp, policy, kept):
-    """PolNeAR's annotators draw an attribution whose source the sentence leaves implicit; the other
-    policies leave out what nobody is named as saying."""
+@pytest.mark.parametrize(
+    "policy,cue,kept", [("polnear", True, True), ("model", True, False), ("polnear", False, False)]
+)
+def test_attribution_polnear_merge_keeps_a_content_nobody_is_named_as_saying(nlp, policy, cue, kept):
+    """PolNeAR's annotators draw an attribution whose source the sentence leaves implicit, never one
+    with no cue; the other policies leave out what nobody is named as saying."""
     from pipeline.stages.attribution.merge import merge
 
     text = "It is widely expected that the inspections will resume in May.\n"
     doc = nlp(text)
-    att = {"content": _span(text, "that the inspections will resume in May"), "cue": _span(text, "expected")}
+    att = {
+        "content": _span(text, "that the inspections will resume in May"),
+        "cue": _span(text, "expected") if cue else None,
+    }
     quotes = merge(doc, [], [att], policy)
     assert [(text[q["start"] : q["end"]], q["speaker"], q["how"]) for q in quotes] == (
         [("that the inspections will resume in May", None, "model")] if kept else []
