@@ -62,7 +62,9 @@ train-attribution: $(STAMP)
 # The transformer attribution model (pipeline/stages/attribution): MiniLM fine-tuned on PolNeAR train with
 # its tune tenth held out, in two phases: 4 epochs from the base encoder, then one more epoch from phase
 # one's best at a third of its rates. Both checkpoint (run it again to resume); the phase-two best by tune
-# span F is installed into models/attribution-transformer. About 15 minutes an epoch on two idle cores.
+# span F is installed into models/attribution-transformer. Phase one again from --seed 45 makes the
+# ensemble member models/attribution-transformer/seed45, installed only if the pair scores higher on the
+# tune tenth. About 12 minutes an epoch on two idle cores, 2 hours in all.
 TRANSFORMER_RUN := out/attribution-transformer
 train-transformer: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[train]"
@@ -70,6 +72,9 @@ train-transformer: $(STAMP)
 	$(BIN)/python -m pipeline.learn.attribution.train $(POLNEAR)/train $(TRANSFORMER_RUN)-continued --resume \
 		--init $(TRANSFORMER_RUN)/best --epochs 1 --lr 3e-5 --head-lr 3e-4 --warmup 0.05 --seed 43
 	$(BIN)/python -m pipeline.learn.attribution.train install $(TRANSFORMER_RUN)-continued/best models/attribution-transformer $(if $(FORCE),--force)
+	$(BIN)/python -m pipeline.learn.attribution.train $(POLNEAR)/train $(TRANSFORMER_RUN)-seed45 --resume --seed 45
+	$(BIN)/python -m pipeline.learn.attribution.train install-member $(TRANSFORMER_RUN)-seed45/best \
+		models/attribution-transformer seed45 $(POLNEAR)/train $(if $(FORCE),--force)
 
 out/polnear-dev-$(CONVENTION).jsonl: $(STAMP) $(shell find pipeline models -type f -not -path "*/__pycache__/*")
 	@mkdir -p out

@@ -31,6 +31,9 @@ ENGINES = ("local", "dask")
 CONVENTIONS = ("claims", "polnear", "cofenet")
 #: The conventions whose records hold one quote per piece of an interrupted quote.
 PIECES_AS_QUOTES = ("cofenet",)
+#: The conventions that tag with the transformer's whole ensemble (the members installed beside it,
+#: `models/attribution-transformer/meta.json` "members"), at the cost of one more encoder pass each.
+ENSEMBLE_CONVENTIONS = ("polnear", "cofenet")
 #: How the transformer multiplies (`--precision`). "fp32"; "bf16": bfloat16 products with float32
 #: sums, 2.3x the transformer's fp32 speed on a CPU with bfloat16 instructions; "auto": bf16 on such a CPU
 #: (AVX512-BF16 or AMX), fp32 on any other, where bf16 is emulated and slower.

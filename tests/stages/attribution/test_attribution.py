@@ -412,6 +412,28 @@ def test_attribution_model_loads_offline(tmp_path):
 
 
 @pytest.mark.model
+def test_attribution_ensemble_averages_its_members_log_probabilities():
+    """An ensemble reads as one tagger: the mean of its members' log-probabilities, and of their
+    transition scores."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from pipeline.stages.attribution.network import Ensemble, Tagger
+
+    config = BertConfig(
+        vocab_size=7, hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=16
+    )
+    torch.manual_seed(0)
+    members = [Tagger(BertModel(config)).eval() for _ in range(2)]
+    with torch.no_grad():
+        members[1].transitions.fill_(1.0)
+        ids, mask = torch.tensor([[2, 5, 6, 3]]), torch.ones(1, 4, dtype=torch.long)
+        each = [torch.log_softmax(m(ids, mask), -1) for m in members]
+        assert torch.allclose(Ensemble(members)(ids, mask), (each[0] + each[1]) / 2)
+    trans, _start = Ensemble(members).transition_scores()
+    assert np.allclose(trans, (members[0].transition_scores()[0] + 1.0) / 2)
+
+
 def test_attribution_run_encoder_scores_as_the_training_encoder_does():
     """The run's own BERT (`bert.py`) gives the scores transformers' BertModel gives with the same
     weights, for a padded batch, and its tokenizer the same subwords and offsets."""
@@ -802,8 +824,13 @@ def test_attribution_polnear_convention_keeps_the_clause_with_its_that(
 
 @pytest.mark.model
 def test_attribution_polnear_convention_is_named_in_the_record(polnear):
-    bf16 = polnear.nlp.get_pipe("claims_attribution").model.bf16
-    assert polnear.model_name.endswith("+claims_attribution" + ("@bf16" if bf16 else "") + ":polnear")
+    tagger = polnear.nlp.get_pipe("claims_attribution").model
+    # PolNeAR's conventions tag with the shipped ensemble: the model and its members.
+    assert tagger.size == 1 + len(tagger.meta.get("members", []))
+    ensemble = f"*{tagger.size}" if tagger.size > 1 else ""
+    assert polnear.model_name.endswith(
+        f"+claims_attribution{ensemble}" + ("@bf16" if tagger.bf16 else "") + ":polnear"
+    )
     assert _quotes(polnear, "The delegates met in Vienna on Tuesday. Lunch was served at noon.\n") == []
 
 
