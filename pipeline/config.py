@@ -22,12 +22,12 @@ ENGINES = ("local", "dask")
 #: annotators' and the seed's (communication acts; a reported clause without its "that"; a direct
 #: quote from mark to mark). "polnear": PolNeAR's (beliefs and intentions too; the clause with its
 #: "that"; the transformer's edges), for work scored or annotated the PolNeAR way. On arms-control
-#: dev, "polnear" spans score end-to-end F 0.746 against "claims"' 0.806; on PolNeAR's tune tenth,
-#: 0.682 against 0.588. No one set of spans serves both (see README, Quality). "cofenet": PolNeAR's
+#: dev, "polnear" spans score end-to-end F 0.724 against "claims"' 0.812; on PolNeAR's tune tenth,
+#: 0.687 against 0.590. No one set of spans serves both (see README, Quality). "cofenet": PolNeAR's
 #: spans as token-tagging data (CofeNet's PolNeAR paragraphs) label them, where a quote its frame
 #: interrupts (“…,” he said, “…”) is one content per piece: the records hold one quote per piece
-#: (`one_quote_per_piece`). On the tune tenth's CofeNet-protocol proxy, content F 66.6 against
-#: polnear's 61.2; by the article-level scorer, which counts an attribution once, e2e F 0.662 against 0.681.
+#: (`one_quote_per_piece`). On the tune tenth's CofeNet-protocol proxy, content F 68.0 against
+#: polnear's 62.6; by the article-level scorer, which counts an attribution once, e2e F 0.668 against 0.687.
 CONVENTIONS = ("claims", "polnear", "cofenet")
 #: The conventions whose records hold one quote per piece of an interrupted quote.
 PIECES_AS_QUOTES = ("cofenet",)
