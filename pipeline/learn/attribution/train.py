@@ -73,19 +73,23 @@ END_MARKS_SOURCE = (
 def build(polnear: str, tokenizer, max_len: int, metadata: str | None = None, all_annotators: bool = False):
     """(fit windows, tune articles with their paragraphs and windows, the fit's end marks)."""
     fit_articles, tune_articles = read_split(polnear, metadata, all_annotators)
-    fit, tune = [], []
+    fit = []
     for art in fit_articles:
         fit.extend(
             make_windows(
                 encode_article(tokenizer, art), tokenizer.cls_token_id, tokenizer.sep_token_id, max_len
             )
         )
-    for art in tune_articles:
+    return fit, tune_set(tune_articles, tokenizer, max_len), edge_punctuation(fit_articles)
+
+
+def tune_set(articles, tokenizer, max_len: int) -> list:
+    """The tune articles with their paragraphs and windows, as `evaluate` reads them."""
+    out = []
+    for art in articles:
         paras = encode_article(tokenizer, art)
-        tune.append(
-            (art, paras, make_windows(paras, tokenizer.cls_token_id, tokenizer.sep_token_id, max_len))
-        )
-    return fit, tune, edge_punctuation(fit_articles)
+        out.append((art, paras, make_windows(paras, tokenizer.cls_token_id, tokenizer.sep_token_id, max_len)))
+    return out
 
 
 def evaluate(model, tune, end_marks: dict[str, str], batch_size: int = 32) -> dict:
@@ -397,17 +401,18 @@ def install_member(trained: str, dest: str, name: str, polnear: str, force: bool
     """
     from transformers import AutoTokenizer
 
-    from ...stages.attribution.network import Ensemble, load_model, load_tagger
+    from ...stages.attribution.network import Ensemble, load_tagger
 
     src, dest_path = Path(trained), Path(dest)
     vocab = [(d / "tokenizer" / "tokenizer.json").read_bytes() for d in (src, dest_path)]
     if vocab[0] != vocab[1]:
         sys.exit(f"not installed: {trained} has another tokenizer than {dest}")
-    model, _tok, meta = load_model(str(dest_path))
+    model, meta = load_tagger(dest_path)
     names = [n for n in meta.get("members", []) if n != name]
     members = [model, *(load_tagger(dest_path / n)[0] for n in names), load_tagger(src)[0]]
     tok = AutoTokenizer.from_pretrained(str(dest_path / "tokenizer"))
-    _fit, tune, _marks = build(polnear, tok, meta.get("max_len", 256))
+    # Only the tune tenth is read: the fit articles' windows are the trainer's.
+    tune = tune_set(read_split(polnear)[1], tok, meta.get("max_len", 256))
     figures = evaluate(Ensemble(members), tune, meta.get("never_ends_with", {}))
     alone = tune_figure(dest_path)
     print(

@@ -107,7 +107,8 @@ def model_quote(
     """A `doc._.quotes` entry for one model attribution, with a rule quote's edges where marks decide.
 
     With `marks_only_inside`, a content that starts or ends outside the rule's quotation keeps its own
-    edges (the "polnear" policy). `contents` are the model's other contents in the doc.
+    edges (the "polnear" policy). `contents` are the model's contents in the doc, which a rule's
+    speaker or cue standing in may not overlap (the attribution's own is always among them).
     """
     start, end = att["content"]
     how = "model"
